@@ -1,0 +1,179 @@
+/**
+ * @module The one registry of Switchyard error codes. Every error a user can see carries one of
+ * these codes; the test beside this file checks they are unique, documented and well formed.
+ */
+
+/** Who is at fault: decides retries, HTTP status classes and how loudly we log. */
+export type ErrorCategory = 'user' | 'operational' | 'unexpected' | 'provider';
+
+export interface ErrorCodeInfo {
+  readonly category: ErrorCategory;
+  /** HTTP status when the error reaches an API caller. */
+  readonly status: number;
+  /** Whether retrying the same operation can succeed. */
+  readonly retryable: boolean;
+  /** One sentence: what this code means. */
+  readonly summary: string;
+  /** Default advice on how to fix it; a specific error may give a sharper one. */
+  readonly hint: string;
+}
+
+const user = (summary: string, hint: string, status = 400): ErrorCodeInfo => ({
+  category: 'user',
+  status,
+  retryable: false,
+  summary,
+  hint,
+});
+
+export const errorCodes = {
+  // The workflow file and its definition.
+  SY_WF_PARSE: user('The workflow file is not well-formed JSON or YAML.', 'Fix the syntax at the line shown.'),
+  SY_WF_SCHEMA: user(
+    'The workflow breaks the format schema.',
+    'Compare the field with schema/workflow-v1.json; unknown fields are refused.',
+  ),
+  SY_WF_UNKNOWN_NODE_TYPE: user(
+    'A node names a type that is not registered.',
+    'Run `switchyard nodes` to list the node types.',
+  ),
+  SY_WF_PARAMS_INVALID: user(
+    "A node's parameters break its parameter schema.",
+    'Run `switchyard nodes TYPE` to see the parameters it accepts.',
+  ),
+  SY_WF_STATIC_PARAM: user(
+    'This parameter shapes the graph and must be a literal, not an expression.',
+    'Write the value itself instead of {{ … }}.',
+  ),
+  SY_WF_DUPLICATE_ID: user('Two nodes share one id.', 'Give every node a unique id.'),
+  SY_WF_DANGLING_EDGE: user('An edge points at a node that does not exist.', 'Fix the node id in the edge.'),
+  SY_WF_UNKNOWN_PORT: user(
+    'An edge uses a port that its node does not have.',
+    'Use one of the ports the message lists.',
+  ),
+  SY_WF_CYCLE: user(
+    'The graph has a cycle that does not go through a loop node.',
+    'Break the cycle, or route the repeated part through a `loop` node (back into its `next` port).',
+  ),
+  SY_WF_LOOP_BODY: user(
+    'An edge crosses the boundary of a loop body.',
+    'Nodes inside a loop connect only to each other, to the loop `item` port and back to its `next`/`break` ports; read values from outside with {{ $nodes.ID }}.',
+  ),
+  SY_WF_UNREACHABLE: user(
+    'A node cannot be reached from any entry node.',
+    'Connect it, or delete it.',
+  ),
+  SY_WF_NO_ENTRY: user('The workflow has no entry node.', 'Add a node of type `start`.'),
+  SY_WF_ENTRY_INPUT: user(
+    'An entry node has an incoming edge.',
+    'Entry nodes start an execution; remove the edge into it.',
+  ),
+  SY_WF_ERROR_PORT: user(
+    "An edge leaves a node's `error` port but the node does not route errors.",
+    'Set `onError: branch` on that node.',
+  ),
+  SY_WF_EXPRESSION: user('An expression does not parse.', 'Fix the JSONata between {{ and }}.'),
+
+  // Expressions at run time.
+  SY_EXPR_EVAL: user('An expression failed while it was evaluated.', 'Check the data it reads.', 422),
+  SY_EXPR_TIMEOUT: user(
+    'An expression ran longer than its time limit.',
+    'Simplify it; expressions are for mapping data, not computation.',
+    422,
+  ),
+  SY_EXPR_LIMIT: user(
+    'An expression exceeded a limit (result size, recursion depth or sequence length).',
+    'Make the expression produce less data.',
+    422,
+  ),
+  SY_EXPR_FORBIDDEN: user(
+    'An expression used a function that is not allowed.',
+    'Values are never evaluated as code: map the data instead of calling $eval.',
+    422,
+  ),
+
+  // Code sandbox.
+  SY_CODE_SYNTAX: user('The code does not parse.', 'Fix the JavaScript syntax.', 422),
+  SY_CODE_ERROR: user('The code threw an error.', 'Read the error message and stack.', 422),
+  SY_CODE_TIMEOUT: user('The code ran longer than its time limit.', 'Make it faster or raise `timeoutMs`.', 422),
+  SY_CODE_MEMORY: user('The code used more memory than its limit.', 'Use less data or raise `memoryMb`.', 422),
+  SY_CODE_STACK: user('The code recursed too deeply.', 'Replace deep recursion with a loop.', 422),
+  SY_CODE_OUTPUT: user(
+    'The code returned a value that is not JSON or is too large.',
+    'Return plain JSON data (objects, arrays, strings, numbers, booleans, null).',
+    422,
+  ),
+
+  // Execution.
+  SY_INPUT_INVALID: user('The input does not fit what the workflow expects.', 'Fix the input.', 422),
+  SY_NODE_PARAMS_INVALID: user(
+    "A node's parameters, once their expressions were evaluated, break its schema.",
+    'Check the expressions that feed the named parameter.',
+    422,
+  ),
+  SY_NODE_TIMEOUT: {
+    category: 'operational',
+    status: 504,
+    retryable: true,
+    summary: 'A node ran longer than its timeout.',
+    hint: "Raise the node's `timeoutMs`, or find out why it is slow.",
+  },
+  SY_NODE_FAILED: {
+    category: 'unexpected',
+    status: 500,
+    retryable: true,
+    summary: 'A node failed with an error that had no code of its own.',
+    hint: 'Read the cause.',
+  },
+  SY_FAIL_NODE: user('A `fail` node stopped the execution on purpose.', 'Read its message.', 422),
+  SY_MERGE_QUORUM: user(
+    'A merge node received fewer branches than it needs.',
+    'Lower its `count`, or make the branches succeed.',
+    422,
+  ),
+  SY_LOOP_ITEMS: user('A loop was given something that is not a list.', 'Make `items` evaluate to an array.', 422),
+  SY_SUBWORKFLOW_NOT_FOUND: user(
+    'A sub-workflow could not be found.',
+    'Check the `workflow` parameter; file paths are relative to the parent workflow file.',
+    422,
+  ),
+  SY_SUBWORKFLOW_DEPTH: user(
+    'Sub-workflows are nested too deeply.',
+    'Look for a workflow that calls itself.',
+    422,
+  ),
+  SY_SUBWORKFLOW_FAILED: user('A sub-workflow failed.', 'Read the cause: it is the sub-workflow error.', 422),
+  SY_EXEC_TIMEOUT: {
+    category: 'operational',
+    status: 504,
+    retryable: false,
+    summary: 'The execution ran longer than the workflow timeout.',
+    hint: 'Raise `settings.timeoutMs`, or find the slow node.',
+  },
+  SY_EXEC_CANCELLED: {
+    category: 'operational',
+    status: 409,
+    retryable: false,
+    summary: 'The execution was cancelled.',
+    hint: 'Start it again if that was a mistake.',
+  },
+
+  // Command line.
+  SY_CLI_USAGE: user('The command line is not valid.', 'Run `switchyard help COMMAND`.'),
+  SY_CLI_INPUT: user('The execution input is not valid JSON.', 'Pass a JSON value to --input, or a file to --input-file.'),
+  SY_FILE_NOT_FOUND: user('A file could not be read.', 'Check the path and its permissions.', 404),
+
+  SY_INTERNAL: {
+    category: 'unexpected',
+    status: 500,
+    retryable: false,
+    summary: 'Switchyard broke one of its own invariants.',
+    hint: 'This is a bug: please report it with the workflow and the log.',
+  },
+} as const satisfies Record<string, ErrorCodeInfo>;
+
+export type ErrorCode = keyof typeof errorCodes;
+
+export function errorInfo(code: ErrorCode): ErrorCodeInfo {
+  return errorCodes[code];
+}
