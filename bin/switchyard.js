@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+// The `switchyard` command. Sources are TypeScript run directly by Node 24's type stripping; `npm install`
+// puts Node 24 in node_modules/.bin, which npm scripts and npx put first on PATH.
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (major < 22 || (major === 22 && minor < 18)) {
+  process.stderr.write(
+    `switchyard needs Node.js 24 (this is ${process.version}). Run it through npm, which uses the Node 24 that ` +
+      '`npm install` put in node_modules/.bin: `npm run switchyard -- <command>` or `npx switchyard <command>`.\n',
+  );
+  process.exit(64);
+}
+const { main } = await import('../src/cli/main.ts');
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,75 @@
+/** @module The `switchyard` command: parses the command line, runs one command, exits with its code. */
+import { Command, CommanderError } from 'commander';
+import pc from 'picocolors';
+import { SwitchyardError } from '../errors/switchyard-error.ts';
+import { createNodeRegistry } from '../nodes/registry.ts';
+import { nodesCommand } from './commands/nodes.ts';
+import { runCommand } from './commands/run.ts';
+import { schemaCommand } from './commands/schema.ts';
+import { validateCommand } from './commands/validate.ts';
+import { ExitCode } from './exit-codes.ts';
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const registry = createNodeRegistry();
+  let exitCode: number = ExitCode.ok;
+  const program = new Command('switchyard')
+    .description('Durable AI workflows: validate and run workflow files.')
+    .exitOverride()
+    .configureOutput({ writeErr: (text) => process.stderr.write(text) })
+    .showHelpAfterError('(run `switchyard help` for usage)');
+
+  program
+    .command('validate')
+    .description('check workflow files and report every problem (exit 1 on any error)')
+    .argument('<files...>', 'workflow files (.json, .yaml, .yml)')
+    .option('--json', 'print the problems as JSON')
+    .action(async (files: string[], options: { json?: boolean }) => {
+      exitCode = await validateCommand(files, options, registry);
+    });
+
+  program
+    .command('run')
+    .description('run a workflow in this process, with live progress (exit 1: invalid, 2: failed)')
+    .argument('<file>', 'workflow file')
+    .option('--input <json>', 'execution input as JSON')
+    .option('--input-file <file>', 'read the execution input (JSON) from a file')
+    .option('--entry <node>', 'the entry node to start from (default: the first)')
+    .option('--json', 'print only the result, as JSON')
+    .action(async (file: string, options: { input?: string; inputFile?: string; entry?: string; json?: boolean }) => {
+      exitCode = await runCommand(file, options, registry);
+    });
+
+  program
+    .command('schema')
+    .description('print the JSON Schema of the workflow format')
+    .option('--out <file>', 'write it to a file')
+    .option('--check <file>', 'fail if the file differs from the generated schema')
+    .action(async (options: { out?: string; check?: string }) => {
+      exitCode = await schemaCommand(options, registry);
+    });
+
+  program
+    .command('nodes')
+    .description('list node types, or show one with its ports and parameters')
+    .argument('[type]', 'a node type')
+    .option('--json', 'print as JSON')
+    .action((type: string | undefined, options: { json?: boolean }) => {
+      exitCode = nodesCommand(type, options, registry);
+    });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+    }
+    if (error instanceof SwitchyardError) {
+      process.stderr.write(`${pc.red('error')} ${pc.cyan(error.code)}: ${error.message}\n${pc.dim(`hint: ${error.hint}`)}\n`);
+      return error.code === 'SY_CLI_USAGE' || error.code === 'SY_CLI_INPUT' || error.code === 'SY_FILE_NOT_FOUND'
+        ? ExitCode.usage
+        : ExitCode.executionFailed;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,18 @@
+/** @module The composition root of the CLI: real clock, expression engine, QuickJS sandbox, file resolver. */
+import type { NodeRegistry } from '../nodes/registry.ts';
+import { systemClock } from '../runtime/clock.ts';
+import type { ExecutorServices } from '../runtime/services.ts';
+import { ExpressionEngine } from '../expressions/engine.ts';
+import { lazyCodeSandbox } from '../sandbox/lazy-sandbox.ts';
+import { createQuickJsSandbox } from '../sandbox/quickjs-sandbox.ts';
+import { FileWorkflowResolver } from '../workflow-file/resolver.ts';
+
+export function createCliServices(registry: NodeRegistry): ExecutorServices {
+  return {
+    clock: systemClock,
+    random: Math.random,
+    expressions: new ExpressionEngine(),
+    code: lazyCodeSandbox(createQuickJsSandbox),
+    workflows: new FileWorkflowResolver(registry),
+  };
+}

@@ -1,0 +1,288 @@
+/**
+ * @module Drives one execution: asks the pure scheduler what is ready, runs it under its policies
+ * (at most `settings.concurrency` at once), checkpoints each result before anything that depends on
+ * it can start, and turns it all into events. A resume is the same path, started from a longer log.
+ */
+import type { CompiledWorkflow } from '../core/graph/compiled.ts';
+import { ExecutionState } from '../core/scheduler/execution-state.ts';
+import type { ExecutionOutcome, NodeRunRecord, Notice, ReadyNode } from '../core/scheduler/records.ts';
+import { SwitchyardError } from '../errors/switchyard-error.ts';
+import type { NodeContext, ScopeFrameView, WorkflowResponse } from '../nodes/context.ts';
+import type { EventDraft, ExecutionEvent } from './events.ts';
+import { type AttemptHost, type AttemptsResult, runWithPolicies } from './node-attempts.ts';
+import { nodeOutputsView } from './node-outputs-view.ts';
+import type { ExecutorServices } from './services.ts';
+
+export const MAX_SUBWORKFLOW_DEPTH = 8;
+
+export interface ExecuteOptions {
+  readonly executionId: string;
+  readonly input?: unknown;
+  /** The entry node that fires; the first one when omitted. */
+  readonly entry?: string;
+  readonly signal?: AbortSignal;
+  readonly onEvent?: (event: ExecutionEvent) => void;
+  /** Called when a respond node answers, before the execution finishes. */
+  readonly onRespond?: (response: WorkflowResponse) => void;
+  /** Where the workflow came from; sub-workflow references resolve against it. */
+  readonly location?: string;
+  /** Records of an earlier run of this execution: a resume replays them and runs only the rest. */
+  readonly log?: readonly NodeRunRecord[];
+  /** Persists a record; awaited before the record can make any other node ready. */
+  readonly checkpoint?: (record: NodeRunRecord) => Promise<void> | void;
+  readonly depth?: number;
+}
+
+export interface ExecutionResult extends ExecutionOutcome {
+  readonly executionId: string;
+  readonly durationMs: number;
+  readonly response?: WorkflowResponse;
+}
+
+export class ExecutionRun implements AttemptHost {
+  readonly services: ExecutorServices;
+  readonly executionId: string;
+  private readonly workflow: CompiledWorkflow;
+  private readonly options: ExecuteOptions;
+  private readonly state: ExecutionState;
+  private readonly controller = new AbortController();
+  private readonly concurrency: number;
+  private readonly startedAt: number;
+  private seq = 0;
+  private response: WorkflowResponse | undefined;
+  private settle: ((result: ExecutionResult) => void) | undefined;
+  private finished = false;
+
+  constructor(services: ExecutorServices, workflow: CompiledWorkflow, options: ExecuteOptions) {
+    this.services = services;
+    this.workflow = workflow;
+    this.options = options;
+    this.executionId = options.executionId;
+    this.concurrency = workflow.definition.settings.concurrency;
+    this.startedAt = services.clock.now();
+    this.state = new ExecutionState(workflow, {
+      input: options.input ?? null,
+      ...(options.entry === undefined ? {} : { entry: options.entry }),
+    });
+    for (const record of options.log ?? []) this.state.record(record);
+    this.state.drainNotices();
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  run(): Promise<ExecutionResult> {
+    const done = new Promise<ExecutionResult>((resolve) => {
+      this.settle = resolve;
+    });
+    this.emit({ type: 'execution.started', workflow: this.workflow.definition.name, input: this.state.trigger });
+    this.watchCancellation();
+    this.watchTimeout();
+    this.pump();
+    return done;
+  }
+
+  emit(draft: EventDraft): void {
+    const listener = this.options.onEvent;
+    if (!listener) return;
+    listener({ ...draft, seq: ++this.seq, executionId: this.executionId, at: this.services.clock.now() } as ExecutionEvent);
+  }
+
+  // ---- the loop ------------------------------------------------------------------------------
+
+  private pump(): void {
+    const free = this.concurrency - this.state.runningCount;
+    if (free > 0) {
+      for (const ready of this.state.takeReady(free)) {
+        runWithPolicies(ready, this).then(
+          (result) => this.complete(ready, result),
+          (error: unknown) => this.crash(error),
+        );
+      }
+    }
+    if (this.state.isDone()) this.finish();
+  }
+
+  private complete(ready: ReadyNode, result: AttemptsResult): void {
+    const { checkpoint } = this.options;
+    if (!checkpoint) {
+      this.apply(ready, result);
+      return;
+    }
+    Promise.resolve(checkpoint(result.record)).then(
+      () => this.apply(ready, result),
+      (error: unknown) => this.crash(error),
+    );
+  }
+
+  private apply(ready: ReadyNode, { record, attempts, durationMs }: AttemptsResult): void {
+    const wasRunning = this.state.executionStatus === 'running';
+    this.state.record(record);
+    if (wasRunning) this.emitResult(ready, record, attempts, durationMs);
+    this.emitNotices(this.state.drainNotices());
+    if (this.state.executionStatus !== 'running' && !this.controller.signal.aborted) {
+      this.controller.abort(new SwitchyardError('SY_EXEC_CANCELLED', 'the execution has already finished'));
+    }
+    this.pump();
+  }
+
+  private emitResult(ready: ReadyNode, record: NodeRunRecord, attempts: number, durationMs: number): void {
+    const base = { nodeId: ready.node.id, scope: ready.scope, attempts, durationMs };
+    if (record.status === 'succeeded') {
+      this.emit({ type: 'node.finished', ...base, outputs: record.outputs ?? {} });
+    } else {
+      const handled = ready.node.definition.onError !== 'fail';
+      this.emit({ type: 'node.failed', ...base, error: record.error!, handled });
+    }
+  }
+
+  private emitNotices(notices: readonly Notice[]): void {
+    for (const notice of notices) {
+      switch (notice.kind) {
+        case 'skipped':
+          this.emit({ type: 'node.skipped', nodeId: notice.nodeId, scope: notice.scope });
+          break;
+        case 'iteration-started':
+          this.emit({ type: 'loop.iteration.started', nodeId: notice.loopId, scope: notice.scope, iteration: notice.iteration });
+          break;
+        case 'iteration-finished':
+          this.emit({ type: 'loop.iteration.finished', nodeId: notice.loopId, scope: notice.scope, iteration: notice.iteration });
+          break;
+        case 'loop-finished':
+          break;
+      }
+    }
+  }
+
+  private finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    const outcome = this.state.outcome();
+    const durationMs = this.services.clock.now() - this.startedAt;
+    this.emit({
+      type: 'execution.finished',
+      status: outcome.status,
+      output: outcome.output,
+      ...(outcome.error ? { error: outcome.error } : {}),
+      durationMs,
+    });
+    this.controller.abort(new SwitchyardError('SY_EXEC_CANCELLED', 'the execution has finished'));
+    this.settle?.({
+      ...outcome,
+      executionId: this.executionId,
+      durationMs,
+      ...(this.response ? { response: this.response } : {}),
+    });
+  }
+
+  /** A bug in the runner itself (or a failed checkpoint): fail the execution rather than hang. */
+  private crash(error: unknown): void {
+    this.stop('failed', new SwitchyardError('SY_INTERNAL', `the runner failed: ${String(error)}`, { cause: error }));
+  }
+
+  private stop(status: 'failed' | 'cancelled', error: SwitchyardError): void {
+    if (this.state.executionStatus !== 'running') return;
+    this.state.stop(status, error.toData());
+    this.controller.abort(error);
+    this.pump();
+  }
+
+  private watchCancellation(): void {
+    const external = this.options.signal;
+    if (!external) return;
+    const cancel = () =>
+      this.stop('cancelled', new SwitchyardError('SY_EXEC_CANCELLED', 'the execution was cancelled', { cause: external.reason }));
+    if (external.aborted) cancel();
+    else {
+      external.addEventListener('abort', cancel, { once: true });
+      this.controller.signal.addEventListener('abort', () => external.removeEventListener('abort', cancel), { once: true });
+    }
+  }
+
+  private watchTimeout(): void {
+    const timeoutMs = this.workflow.definition.settings.timeoutMs;
+    if (timeoutMs === undefined) return;
+    this.services.clock.sleep(timeoutMs, this.controller.signal).then(
+      () =>
+        this.stop(
+          'failed',
+          new SwitchyardError('SY_EXEC_TIMEOUT', `the execution ran longer than ${timeoutMs} ms`, { details: { timeoutMs } }),
+        ),
+      () => {},
+    );
+  }
+
+  // ---- what nodes see ------------------------------------------------------------------------
+
+  frames(ready: ReadyNode): ScopeFrameView[] {
+    return this.state.framesOf(ready.scope);
+  }
+
+  variables(ready: ReadyNode): Readonly<Record<string, unknown>> {
+    const frames = ready.scope === '' ? [] : this.state.framesOf(ready.scope);
+    const inner = frames[frames.length - 1];
+    return {
+      input: ready.input,
+      inputs: ready.inputs,
+      trigger: this.state.trigger,
+      execution: { id: this.executionId, workflow: this.workflow.definition.name },
+      loop: inner ? { id: inner.loopId, index: inner.iteration, item: inner.item } : null,
+      loops: frames,
+      nodes: nodeOutputsView(this.workflow, this.state, ready.scope),
+    };
+  }
+
+  makeContext(ready: ReadyNode, attempt: number, signal: AbortSignal): NodeContext {
+    const { node, scope } = ready;
+    const log = (level: 'debug' | 'info' | 'warn' | 'error') => (message: string, fields?: Record<string, unknown>) =>
+      this.emit({ type: 'node.log', nodeId: node.id, scope, level, message, ...(fields ? { fields } : {}) });
+    const { clock } = this.services;
+    return {
+      executionId: this.executionId,
+      nodeId: node.id,
+      scope,
+      attempt,
+      idempotencyKey: `${this.executionId}:${ready.key}`,
+      signal,
+      log: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
+      emit: (progress) => this.emit({ type: 'node.progress', nodeId: node.id, scope, ...progress }),
+      now: () => clock.now(),
+      sleep: (ms) => clock.sleep(ms, signal),
+      code: this.services.code,
+      runWorkflow: (reference, input) => this.runSubworkflow(ready, reference, input, signal),
+      respond: (response) => this.respond(response),
+    };
+  }
+
+  private respond(response: WorkflowResponse): void {
+    if (this.response) return;
+    this.response = response;
+    this.emit({ type: 'execution.responded', status: response.status });
+    this.options.onRespond?.(response);
+  }
+
+  private async runSubworkflow(ready: ReadyNode, reference: string, input: unknown, signal: AbortSignal): Promise<unknown> {
+    const depth = (this.options.depth ?? 0) + 1;
+    if (depth > MAX_SUBWORKFLOW_DEPTH) {
+      throw new SwitchyardError('SY_SUBWORKFLOW_DEPTH', `sub-workflows nest deeper than ${MAX_SUBWORKFLOW_DEPTH} levels`);
+    }
+    const child = await this.services.workflows.resolve(reference, this.options.location);
+    const result = await new ExecutionRun(this.services, child.workflow, {
+      executionId: `${this.executionId}/${ready.key}`,
+      input,
+      signal,
+      location: child.location,
+      depth,
+      ...(this.options.onEvent ? { onEvent: this.options.onEvent } : {}),
+    }).run();
+    if (result.status !== 'succeeded') {
+      throw new SwitchyardError('SY_SUBWORKFLOW_FAILED', `sub-workflow "${reference}" ${result.status}: ${result.error?.message}`, {
+        retryable: false,
+        details: { executionId: result.executionId, ...(result.error ? { error: result.error } : {}) },
+      });
+    }
+    return result.output;
+  }
+}
+
