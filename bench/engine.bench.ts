@@ -94,15 +94,25 @@ function fiveNodes(withExpressions: boolean): CompiledWorkflow {
 
 let counter = 0;
 async function execute(workflow: CompiledWorkflow, input: unknown): Promise<void> {
-  const result = await new ExecutionRun(services, workflow, { executionId: `bench-${counter++}`, input }).run();
-  if (result.status !== 'succeeded') throw new Error(`benchmark execution ${result.status}: ${result.error?.message}`);
+  const result = await new ExecutionRun(services, workflow, {
+    executionId: `bench-${counter++}`,
+    input,
+  }).run();
+  if (result.status !== 'succeeded')
+    throw new Error(`benchmark execution ${result.status}: ${result.error?.message}`);
 }
 
 /** The same node functions awaited one after another with no engine: the floor under any engine. */
 async function baselineChain(length: number): Promise<void> {
   let value: unknown = { n: 1 };
   for (let i = 0; i < length; i++) {
-    const out = await noopNode.run({} as never, { params: {}, input: value, inputs: {}, arrivals: [], loops: [] });
+    const out = await noopNode.run({} as never, {
+      params: {},
+      input: value,
+      inputs: {},
+      arrivals: [],
+      loops: [],
+    });
     value = out.out;
   }
 }
@@ -152,7 +162,12 @@ async function main(): Promise<void> {
   const results = {
     date: new Date().toISOString(),
     command: 'npm run bench',
-    machine: { cpu: cpus()[0]?.model, cores: cpus().length, os: `${platform()} ${release()}`, node: process.version },
+    machine: {
+      cpu: cpus()[0]?.model,
+      cores: cpus().length,
+      os: `${platform()} ${release()}`,
+      node: process.version,
+    },
     chain10k: {
       medianMs: median(chainMs),
       perNodeUs: chainPerNodeUs,
@@ -168,10 +183,26 @@ async function main(): Promise<void> {
   const file = new URL(`./results/engine-${results.date.slice(0, 10)}.json`, import.meta.url);
   await writeFile(file, `${JSON.stringify(results, null, 2)}\n`);
   const rows = [
-    ['10,000-node chain', `${results.chain10k.medianMs.toFixed(1)} ms`, `${chainPerNodeUs.toFixed(2)} µs/node (baseline ${baselinePerNodeUs.toFixed(2)}, engine ${results.chain10k.engineOverheadPerNodeUs.toFixed(2)})`],
-    ['1,000-wide fan-out + merge', `${results.fanOut1k.medianMs.toFixed(1)} ms`, `${results.fanOut1k.perNodeUs.toFixed(2)} µs/node`],
-    ['5-node workflow, literal params', `${Math.round(results.fiveNodeStatic.medianPerSecond)} exec/s`, `${(1e6 / results.fiveNodeStatic.medianPerSecond).toFixed(1)} µs/exec`],
-    ['5-node workflow, 2 JSONata expressions', `${Math.round(results.fiveNodeExpressions.medianPerSecond)} exec/s`, `${(1e6 / results.fiveNodeExpressions.medianPerSecond).toFixed(1)} µs/exec`],
+    [
+      '10,000-node chain',
+      `${results.chain10k.medianMs.toFixed(1)} ms`,
+      `${chainPerNodeUs.toFixed(2)} µs/node (baseline ${baselinePerNodeUs.toFixed(2)}, engine ${results.chain10k.engineOverheadPerNodeUs.toFixed(2)})`,
+    ],
+    [
+      '1,000-wide fan-out + merge',
+      `${results.fanOut1k.medianMs.toFixed(1)} ms`,
+      `${results.fanOut1k.perNodeUs.toFixed(2)} µs/node`,
+    ],
+    [
+      '5-node workflow, literal params',
+      `${Math.round(results.fiveNodeStatic.medianPerSecond)} exec/s`,
+      `${(1e6 / results.fiveNodeStatic.medianPerSecond).toFixed(1)} µs/exec`,
+    ],
+    [
+      '5-node workflow, 2 JSONata expressions',
+      `${Math.round(results.fiveNodeExpressions.medianPerSecond)} exec/s`,
+      `${(1e6 / results.fiveNodeExpressions.medianPerSecond).toFixed(1)} µs/exec`,
+    ],
   ];
   process.stdout.write(`${results.machine.cpu} · ${results.machine.node} · ${results.date}\n`);
   for (const row of rows) process.stdout.write(`${row[0]!.padEnd(40)} ${row[1]!.padEnd(14)} ${row[2]}\n`);

@@ -35,9 +35,14 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--input-file <file>', 'read the execution input (JSON) from a file')
     .option('--entry <node>', 'the entry node to start from (default: the first)')
     .option('--json', 'print only the result, as JSON')
-    .action(async (file: string, options: { input?: string; inputFile?: string; entry?: string; json?: boolean }) => {
-      exitCode = await runCommand(file, options, registry);
-    });
+    .action(
+      async (
+        file: string,
+        options: { input?: string; inputFile?: string; entry?: string; json?: boolean },
+      ) => {
+        exitCode = await runCommand(file, options, registry);
+      },
+    );
 
   program
     .command('schema')
@@ -65,8 +70,12 @@ export async function main(argv: readonly string[]): Promise<number> {
       return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
     }
     if (error instanceof SwitchyardError) {
-      process.stderr.write(`${pc.red('error')} ${pc.cyan(error.code)}: ${error.message}\n${pc.dim(`hint: ${error.hint}`)}\n`);
-      return error.code === 'SY_CLI_USAGE' || error.code === 'SY_CLI_INPUT' || error.code === 'SY_FILE_NOT_FOUND'
+      process.stderr.write(
+        `${pc.red('error')} ${pc.cyan(error.code)}: ${error.message}\n${pc.dim(`hint: ${error.hint}`)}\n`,
+      );
+      return error.code === 'SY_CLI_USAGE' ||
+        error.code === 'SY_CLI_INPUT' ||
+        error.code === 'SY_FILE_NOT_FOUND'
         ? ExitCode.usage
         : ExitCode.executionFailed;
     }

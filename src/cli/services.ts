@@ -1,8 +1,9 @@
 /** @module The composition root of the CLI: real clock, expression engine, QuickJS sandbox, file resolver. */
+
+import { ExpressionEngine } from '../expressions/engine.ts';
 import type { NodeRegistry } from '../nodes/registry.ts';
 import { systemClock } from '../runtime/clock.ts';
 import type { ExecutorServices } from '../runtime/services.ts';
-import { ExpressionEngine } from '../expressions/engine.ts';
 import { lazyCodeSandbox } from '../sandbox/lazy-sandbox.ts';
 import { createQuickJsSandbox } from '../sandbox/quickjs-sandbox.ts';
 import { FileWorkflowResolver } from '../workflow-file/resolver.ts';

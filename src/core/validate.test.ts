@@ -17,9 +17,13 @@ function problemsOf(document: unknown) {
 describe('validateWorkflow', () => {
   it('accepts a valid workflow and compiles it', () => {
     const result = validateWorkflow(
-      base([{ id: 'start', type: 'start' }, { id: 'a', type: 'set', params: { fields: { x: '{{ 1 + 1 }}' } } }], [
-        { from: 'start', to: 'a' },
-      ]),
+      base(
+        [
+          { id: 'start', type: 'start' },
+          { id: 'a', type: 'set', params: { fields: { x: '{{ 1 + 1 }}' } } },
+        ],
+        [{ from: 'start', to: 'a' }],
+      ),
       registry,
     );
     expect(result.problems).toEqual([]);

@@ -28,7 +28,10 @@ const user = (summary: string, hint: string, status = 400): ErrorCodeInfo => ({
 
 export const errorCodes = {
   // The workflow file and its definition.
-  SY_WF_PARSE: user('The workflow file is not well-formed JSON or YAML.', 'Fix the syntax at the line shown.'),
+  SY_WF_PARSE: user(
+    'The workflow file is not well-formed JSON or YAML.',
+    'Fix the syntax at the line shown.',
+  ),
   SY_WF_SCHEMA: user(
     'The workflow breaks the format schema.',
     'Compare the field with schema/workflow-v1.json; unknown fields are refused.',
@@ -59,10 +62,7 @@ export const errorCodes = {
     'An edge crosses the boundary of a loop body.',
     'Nodes inside a loop connect only to each other, to the loop `item` port and back to its `next`/`break` ports; read values from outside with {{ $nodes.ID }}.',
   ),
-  SY_WF_UNREACHABLE: user(
-    'A node cannot be reached from any entry node.',
-    'Connect it, or delete it.',
-  ),
+  SY_WF_UNREACHABLE: user('A node cannot be reached from any entry node.', 'Connect it, or delete it.'),
   SY_WF_NO_ENTRY: user('The workflow has no entry node.', 'Add a node of type `start`.'),
   SY_WF_ENTRY_INPUT: user(
     'An entry node has an incoming edge.',
@@ -95,8 +95,16 @@ export const errorCodes = {
   // Code sandbox.
   SY_CODE_SYNTAX: user('The code does not parse.', 'Fix the JavaScript syntax.', 422),
   SY_CODE_ERROR: user('The code threw an error.', 'Read the error message and stack.', 422),
-  SY_CODE_TIMEOUT: user('The code ran longer than its time limit.', 'Make it faster or raise `timeoutMs`.', 422),
-  SY_CODE_MEMORY: user('The code used more memory than its limit.', 'Use less data or raise `memoryMb`.', 422),
+  SY_CODE_TIMEOUT: user(
+    'The code ran longer than its time limit.',
+    'Make it faster or raise `timeoutMs`.',
+    422,
+  ),
+  SY_CODE_MEMORY: user(
+    'The code used more memory than its limit.',
+    'Use less data or raise `memoryMb`.',
+    422,
+  ),
   SY_CODE_STACK: user('The code recursed too deeply.', 'Replace deep recursion with a loop.', 422),
   SY_CODE_OUTPUT: user(
     'The code returned a value that is not JSON or is too large.',
@@ -131,7 +139,11 @@ export const errorCodes = {
     'Lower its `count`, or make the branches succeed.',
     422,
   ),
-  SY_LOOP_ITEMS: user('A loop was given something that is not a list.', 'Make `items` evaluate to an array.', 422),
+  SY_LOOP_ITEMS: user(
+    'A loop was given something that is not a list.',
+    'Make `items` evaluate to an array.',
+    422,
+  ),
   SY_SUBWORKFLOW_NOT_FOUND: user(
     'A sub-workflow could not be found.',
     'Check the `workflow` parameter; file paths are relative to the parent workflow file.',
@@ -158,9 +170,36 @@ export const errorCodes = {
     hint: 'Start it again if that was a mistake.',
   },
 
+  // Storage.
+  SY_STORE_LOCKED: {
+    category: 'operational',
+    status: 503,
+    retryable: false,
+    summary: 'The embedded database is in use by another Switchyard process.',
+    hint: 'Stop the other process, or point SWITCHYARD_DATA_DIR elsewhere; use PostgreSQL to run several processes.',
+  },
+  SY_STORE_UNAVAILABLE: {
+    category: 'operational',
+    status: 503,
+    retryable: true,
+    summary: 'The database cannot be reached.',
+    hint: 'Check SWITCHYARD_DATABASE_URL and that the server is running.',
+  },
+  SY_STORE_MIGRATION: {
+    category: 'operational',
+    status: 500,
+    retryable: false,
+    summary: 'A database migration failed, or the database is newer than this Switchyard.',
+    hint: 'Read the cause; run `switchyard migrate` with the matching release.',
+  },
+  SY_STORE_CONFLICT: user('The record changed or exists already.', 'Read it again and retry.', 409),
+
   // Command line.
   SY_CLI_USAGE: user('The command line is not valid.', 'Run `switchyard help COMMAND`.'),
-  SY_CLI_INPUT: user('The execution input is not valid JSON.', 'Pass a JSON value to --input, or a file to --input-file.'),
+  SY_CLI_INPUT: user(
+    'The execution input is not valid JSON.',
+    'Pass a JSON value to --input, or a file to --input-file.',
+  ),
   SY_FILE_NOT_FOUND: user('A file could not be read.', 'Check the path and its permissions.', 404),
 
   SY_INTERNAL: {

@@ -8,10 +8,15 @@ import { defineNode, taskShape } from './node-type.ts';
 export const codeNode = defineNode({
   type: 'code',
   title: 'Code',
-  description: 'Runs JavaScript in a sandbox: `input` and `loops` (the enclosing loop iterations) are in scope; what it returns is the output.',
+  description:
+    'Runs JavaScript in a sandbox: `input` and `loops` (the enclosing loop iterations) are in scope; what it returns is the output.',
   category: 'code',
   params: z.strictObject({
-    source: z.string().min(1).max(200_000).describe('Body of an async function, e.g. "return input.items.length".'),
+    source: z
+      .string()
+      .min(1)
+      .max(200_000)
+      .describe('Body of an async function, e.g. "return input.items.length".'),
     timeoutMs: z.int().min(1).max(60_000).default(1000),
     memoryMb: z.int().min(1).max(512).default(32),
   }),

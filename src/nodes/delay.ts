@@ -15,12 +15,16 @@ export const delayNode = defineNode({
       ms: z.int().min(0).max(MAX_DELAY_MS).optional(),
       until: z.iso.datetime({ offset: true }).optional(),
     })
-    .refine((p) => (p.ms === undefined) !== (p.until === undefined), { message: 'give exactly one of `ms` and `until`' }),
+    .refine((p) => (p.ms === undefined) !== (p.until === undefined), {
+      message: 'give exactly one of `ms` and `until`',
+    }),
   shape: taskShape(),
   run: async (ctx, { params, input }) => {
     const wait = params.ms ?? Date.parse(params.until!) - ctx.now();
     if (wait > MAX_DELAY_MS) {
-      throw new SwitchyardError('SY_NODE_PARAMS_INVALID', `delay of ${wait} ms is longer than 31 days`, { path: 'params.until' });
+      throw new SwitchyardError('SY_NODE_PARAMS_INVALID', `delay of ${wait} ms is longer than 31 days`, {
+        path: 'params.until',
+      });
     }
     if (wait > 0) await ctx.sleep(wait);
     return { out: input };

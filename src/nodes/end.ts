@@ -9,5 +9,7 @@ export const endNode = defineNode({
   category: 'flow',
   params: z.strictObject({ output: z.unknown().optional() }),
   shape: { role: 'end', inputs: ['in'], outputs: ['out'], join: { kind: 'all' } },
-  run: async (_ctx, { params, input }) => ({ out: params.output === undefined ? (input ?? null) : params.output }),
+  run: async (_ctx, { params, input }) => ({
+    out: params.output === undefined ? (input ?? null) : params.output,
+  }),
 });

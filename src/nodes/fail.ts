@@ -14,6 +14,10 @@ export const failNode = defineNode({
   }),
   shape: taskShape(),
   run: async (_ctx, { params }) => {
-    throw new SwitchyardError('SY_FAIL_NODE', params.message, params.details ? { details: params.details } : {});
+    throw new SwitchyardError(
+      'SY_FAIL_NODE',
+      params.message,
+      params.details ? { details: params.details } : {},
+    );
   },
 });

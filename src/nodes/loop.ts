@@ -21,10 +21,15 @@ export const loopNode = defineNode({
     'forEach: runs the body once per item of `items` (default: the input), `concurrency` at a time, and outputs the list of results on `done`. repeat: runs the body again and again, each time on the previous result, until the body reaches `break` or `maxIterations`; outputs the last result.',
   category: 'flow',
   params: z.strictObject({
-    items: z.array(z.unknown()).optional().describe('forEach only: the list to map over; defaults to the input.'),
+    items: z
+      .array(z.unknown())
+      .optional()
+      .describe('forEach only: the list to map over; defaults to the input.'),
     mode: settingsSchema.shape.mode,
     concurrency: settingsSchema.shape.concurrency.describe('forEach: iterations in flight at once.'),
-    maxIterations: settingsSchema.shape.maxIterations.describe('forEach: most items accepted; repeat: most rounds.'),
+    maxIterations: settingsSchema.shape.maxIterations.describe(
+      'forEach: most items accepted; repeat: most rounds.',
+    ),
   }),
   staticParams: ['mode', 'concurrency', 'maxIterations'],
   shape: (params): NodeShape => {
@@ -45,12 +50,18 @@ export const loopNode = defineNode({
     if (params.mode === 'repeat') return { item: input };
     const items = params.items ?? input;
     if (!Array.isArray(items)) {
-      throw new SwitchyardError('SY_LOOP_ITEMS', `loop items must be a list, got ${describe(items)}`, { path: 'params.items' });
+      throw new SwitchyardError('SY_LOOP_ITEMS', `loop items must be a list, got ${describe(items)}`, {
+        path: 'params.items',
+      });
     }
     if (items.length > params.maxIterations) {
-      throw new SwitchyardError('SY_LOOP_ITEMS', `loop got ${items.length} items, more than maxIterations (${params.maxIterations})`, {
-        hint: 'Raise `maxIterations`, or split the list.',
-      });
+      throw new SwitchyardError(
+        'SY_LOOP_ITEMS',
+        `loop got ${items.length} items, more than maxIterations (${params.maxIterations})`,
+        {
+          hint: 'Raise `maxIterations`, or split the list.',
+        },
+      );
     }
     return { item: items };
   },

@@ -24,7 +24,10 @@ export const mergeNode = defineNode({
       count: joinSchema.shape.count.describe('mode count: how many branches to wait for.'),
       output: z.enum(['array', 'object']).default('array'),
     })
-    .refine((p) => p.mode !== 'count' || p.count !== undefined, { message: 'mode count needs `count`', path: ['count'] }),
+    .refine((p) => p.mode !== 'count' || p.count !== undefined, {
+      message: 'mode count needs `count`',
+      path: ['count'],
+    }),
   staticParams: ['mode', 'count'],
   shape: (params) => {
     const { mode, count } = joinSchema.parse({ mode: params.mode, count: params.count });
@@ -33,7 +36,10 @@ export const mergeNode = defineNode({
   },
   run: async (_ctx, { params, arrivals }) => {
     if (params.mode === 'count' && arrivals.length < (params.count ?? 1)) {
-      throw new SwitchyardError('SY_MERGE_QUORUM', `merge needed ${params.count} branches, only ${arrivals.length} arrived`);
+      throw new SwitchyardError(
+        'SY_MERGE_QUORUM',
+        `merge needed ${params.count} branches, only ${arrivals.length} arrived`,
+      );
     }
     const chosen = params.mode === 'count' ? arrivals.slice(0, params.count) : arrivals;
     if (params.mode === 'first' && params.output === 'array') return { out: chosen[0]?.value ?? null };

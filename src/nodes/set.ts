@@ -8,8 +8,13 @@ export const setNode = defineNode({
   description: 'Sets fields (values or {{ expressions }}) on the input object, or outputs only them.',
   category: 'data',
   params: z.strictObject({
-    fields: z.record(z.string(), z.unknown()).describe('Field name → value; values may be {{ expressions }}.'),
-    keepInput: z.boolean().default(true).describe('Merge the fields into the input object (true) or output only the fields.'),
+    fields: z
+      .record(z.string(), z.unknown())
+      .describe('Field name → value; values may be {{ expressions }}.'),
+    keepInput: z
+      .boolean()
+      .default(true)
+      .describe('Merge the fields into the input object (true) or output only the fields.'),
   }),
   shape: taskShape(),
   run: async (_ctx, { params, input }) => {

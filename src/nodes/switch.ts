@@ -6,7 +6,10 @@ import { defineNode, taskShape } from './node-type.ts';
 const PORT = /^[A-Za-z_][A-Za-z0-9_-]{0,63}$/;
 
 const caseSchema = z.strictObject({
-  port: z.string().regex(PORT).refine((p) => p !== 'default' && p !== 'error', 'default and error are reserved ports'),
+  port: z
+    .string()
+    .regex(PORT)
+    .refine((p) => p !== 'default' && p !== 'error', 'default and error are reserved ports'),
   equals: z.unknown().optional().describe('Matches when `value` deep-equals this.'),
   when: z.boolean().optional().describe('Matches when this {{ expression }} is true.'),
 });
@@ -23,7 +26,8 @@ const paramsSchema = z.strictObject({
 export const switchNode = defineNode({
   type: 'switch',
   title: 'Switch',
-  description: 'Routes the input to the port of the first case that matches (by `equals` or `when`), else to `default`.',
+  description:
+    'Routes the input to the port of the first case that matches (by `equals` or `when`), else to `default`.',
   category: 'flow',
   params: paramsSchema,
   staticParams: ['cases'],

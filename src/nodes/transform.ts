@@ -8,7 +8,7 @@ export const transformNode = defineNode({
   description: 'Outputs `value`: any JSON, with {{ expressions }} (JSONata) anywhere inside.',
   category: 'data',
   params: z.strictObject({
-    value: z.unknown().describe('The output; e.g. "{{ items.{ \'sku\': sku, \'total\': qty * price } }}".'),
+    value: z.unknown().describe("The output; e.g. \"{{ items.{ 'sku': sku, 'total': qty * price } }}\"."),
   }),
   shape: taskShape(),
   run: async (_ctx, { params }) => ({ out: params.value ?? null }),

@@ -26,8 +26,18 @@ export type ExecutionEvent =
       readonly durationMs: number;
     })
   | (NodeBase & { readonly type: 'node.started'; readonly attempt: number })
-  | (NodeBase & { readonly type: 'node.progress'; readonly message?: string; readonly fraction?: number; readonly data?: unknown })
-  | (NodeBase & { readonly type: 'node.retrying'; readonly attempt: number; readonly delayMs: number; readonly error: ErrorData })
+  | (NodeBase & {
+      readonly type: 'node.progress';
+      readonly message?: string;
+      readonly fraction?: number;
+      readonly data?: unknown;
+    })
+  | (NodeBase & {
+      readonly type: 'node.retrying';
+      readonly attempt: number;
+      readonly delayMs: number;
+      readonly error: ErrorData;
+    })
   | (NodeBase & {
       readonly type: 'node.finished';
       readonly attempts: number;

@@ -14,7 +14,12 @@ describe('retries', () => {
       workflow(
         [
           { id: 'start', type: 'start' },
-          { id: 'call', type: 'flaky', params: { failures: 3 }, retry: { attempts: 4, backoffMs: 100, factor: 2, maxBackoffMs: 250 } },
+          {
+            id: 'call',
+            type: 'flaky',
+            params: { failures: 3 },
+            retry: { attempts: 4, backoffMs: 100, factor: 2, maxBackoffMs: 250 },
+          },
         ],
         line('start', 'call'),
       ),
@@ -35,7 +40,12 @@ describe('retries', () => {
       workflow(
         [
           { id: 'start', type: 'start' },
-          { id: 'call', type: 'flaky', params: { failures: 2 }, retry: { attempts: 3, backoffMs: 1000, factor: 3, maxBackoffMs: 60_000 } },
+          {
+            id: 'call',
+            type: 'flaky',
+            params: { failures: 2 },
+            retry: { attempts: 3, backoffMs: 1000, factor: 3, maxBackoffMs: 60_000 },
+          },
         ],
         line('start', 'call'),
       ),
@@ -51,7 +61,12 @@ describe('retries', () => {
       workflow(
         [
           { id: 'start', type: 'start' },
-          { id: 'call', type: 'flaky', params: { failures: 5, retryable: false }, retry: { attempts: 5, backoffMs: 1 } },
+          {
+            id: 'call',
+            type: 'flaky',
+            params: { failures: 5, retryable: false },
+            retry: { attempts: 5, backoffMs: 1 },
+          },
         ],
         line('start', 'call'),
       ),
@@ -71,7 +86,13 @@ describe('timeouts', () => {
       workflow(
         [
           { id: 'start', type: 'start' },
-          { id: 'slow', type: 'sleepy', params: { ms: 10_000 }, timeoutMs: 500, retry: { attempts: 2, backoffMs: 0 } },
+          {
+            id: 'slow',
+            type: 'sleepy',
+            params: { ms: 10_000 },
+            timeoutMs: 500,
+            retry: { attempts: 2, backoffMs: 0 },
+          },
         ],
         line('start', 'slow'),
       ),
@@ -162,13 +183,22 @@ describe('routing', () => {
           { id: 'a', type: 'fail', params: { message: 'first' }, onError: 'continue' },
           { id: 'b', type: 'fail', params: { message: 'second' }, onError: 'branch' },
           { id: 'ok', type: 'effect', params: { value: 'not taken' } },
-          { id: 'handler', type: 'transform', params: { value: '{{ { "caught": error.message, "before": $nodes.a.error.code } }}' } },
+          {
+            id: 'handler',
+            type: 'transform',
+            params: { value: '{{ { "caught": error.message, "before": $nodes.a.error.code } }}' },
+          },
         ],
         [...line('start', 'a', 'b', 'ok'), { from: 'b.error', to: 'handler' }],
       ),
     );
-    expect(result).toMatchObject({ status: 'succeeded', output: { caught: 'second', before: 'SY_FAIL_NODE' } });
-    expect(h.events.filter((e) => e.type === 'node.skipped').map((e) => ('nodeId' in e ? e.nodeId : ''))).toEqual(['ok']);
+    expect(result).toMatchObject({
+      status: 'succeeded',
+      output: { caught: 'second', before: 'SY_FAIL_NODE' },
+    });
+    expect(
+      h.events.filter((e) => e.type === 'node.skipped').map((e) => ('nodeId' in e ? e.nodeId : '')),
+    ).toEqual(['ok']);
   });
 
   it('an end node finishes the execution and stops branches still running', async () => {
@@ -215,7 +245,10 @@ describe('routing', () => {
     const branches = ['a', 'b', 'c', 'd', 'e'];
     const done = h.start(
       workflow(
-        [{ id: 'start', type: 'start' }, ...branches.map((id) => ({ id, type: 'sleepy', params: { ms: 100 } }))],
+        [
+          { id: 'start', type: 'start' },
+          ...branches.map((id) => ({ id, type: 'sleepy', params: { ms: 100 } })),
+        ],
         branches.map((id) => ({ from: 'start', to: id })),
         { concurrency: 2 },
       ),
@@ -236,9 +269,17 @@ describe('expressions and loops at run time', () => {
           { id: 'start', type: 'start' },
           { id: 'prefix', type: 'transform', params: { value: 'item-' } },
           { id: 'each', type: 'loop', params: { items: '{{ $trigger.list }}', concurrency: 2 } },
-          { id: 'label', type: 'transform', params: { value: '{{ $nodes.prefix & $string($loop.index) & ":" & $ }}' } },
+          {
+            id: 'label',
+            type: 'transform',
+            params: { value: '{{ $nodes.prefix & $string($loop.index) & ":" & $ }}' },
+          },
         ],
-        [...line('start', 'prefix', 'each'), { from: 'each.item', to: 'label' }, { from: 'label', to: 'each.next' }],
+        [
+          ...line('start', 'prefix', 'each'),
+          { from: 'each.item', to: 'label' },
+          { from: 'label', to: 'each.next' },
+        ],
       ),
       { input: { list: ['x', 'y', 'z'] } },
     );
@@ -254,7 +295,11 @@ describe('expressions and loops at run time', () => {
           { id: 'each', type: 'loop' },
           { id: 'body', type: 'effect' },
         ],
-        [{ from: 'start', to: 'each' }, { from: 'each.item', to: 'body' }, { from: 'body', to: 'each.next' }],
+        [
+          { from: 'start', to: 'each' },
+          { from: 'each.item', to: 'body' },
+          { from: 'body', to: 'each.next' },
+        ],
       ),
       { input: { not: 'a list' } },
     );
@@ -281,7 +326,15 @@ describe('sub-workflows', () => {
     h = harness();
     h.library.set(
       'double',
-      h.compile(workflow([{ id: 's', type: 'start' }, { id: 't', type: 'transform', params: { value: '{{ n * 2 }}' } }], line('s', 't'))),
+      h.compile(
+        workflow(
+          [
+            { id: 's', type: 'start' },
+            { id: 't', type: 'transform', params: { value: '{{ n * 2 }}' } },
+          ],
+          line('s', 't'),
+        ),
+      ),
     );
     const result = await h.start(
       workflow(
@@ -354,7 +407,15 @@ describe('durability hooks', () => {
 
   it('streams node events in order with increasing sequence numbers', async () => {
     h = harness();
-    await h.start(workflow([{ id: 'start', type: 'start' }, { id: 'e', type: 'effect' }], line('start', 'e')));
+    await h.start(
+      workflow(
+        [
+          { id: 'start', type: 'start' },
+          { id: 'e', type: 'effect' },
+        ],
+        line('start', 'e'),
+      ),
+    );
     const types = h.events.map((e) => e.type);
     expect(types).toEqual([
       'execution.started',

@@ -76,7 +76,11 @@ export class ExecutionRun implements AttemptHost {
     const done = new Promise<ExecutionResult>((resolve) => {
       this.settle = resolve;
     });
-    this.emit({ type: 'execution.started', workflow: this.workflow.definition.name, input: this.state.trigger });
+    this.emit({
+      type: 'execution.started',
+      workflow: this.workflow.definition.name,
+      input: this.state.trigger,
+    });
     this.watchCancellation();
     this.watchTimeout();
     this.pump();
@@ -86,7 +90,12 @@ export class ExecutionRun implements AttemptHost {
   emit(draft: EventDraft): void {
     const listener = this.options.onEvent;
     if (!listener) return;
-    listener({ ...draft, seq: ++this.seq, executionId: this.executionId, at: this.services.clock.now() } as ExecutionEvent);
+    listener({
+      ...draft,
+      seq: ++this.seq,
+      executionId: this.executionId,
+      at: this.services.clock.now(),
+    } as ExecutionEvent);
   }
 
   // ---- the loop ------------------------------------------------------------------------------
@@ -144,10 +153,20 @@ export class ExecutionRun implements AttemptHost {
           this.emit({ type: 'node.skipped', nodeId: notice.nodeId, scope: notice.scope });
           break;
         case 'iteration-started':
-          this.emit({ type: 'loop.iteration.started', nodeId: notice.loopId, scope: notice.scope, iteration: notice.iteration });
+          this.emit({
+            type: 'loop.iteration.started',
+            nodeId: notice.loopId,
+            scope: notice.scope,
+            iteration: notice.iteration,
+          });
           break;
         case 'iteration-finished':
-          this.emit({ type: 'loop.iteration.finished', nodeId: notice.loopId, scope: notice.scope, iteration: notice.iteration });
+          this.emit({
+            type: 'loop.iteration.finished',
+            nodeId: notice.loopId,
+            scope: notice.scope,
+            iteration: notice.iteration,
+          });
           break;
         case 'loop-finished':
           break;
@@ -178,7 +197,10 @@ export class ExecutionRun implements AttemptHost {
 
   /** A bug in the runner itself (or a failed checkpoint): fail the execution rather than hang. */
   private crash(error: unknown): void {
-    this.stop('failed', new SwitchyardError('SY_INTERNAL', `the runner failed: ${String(error)}`, { cause: error }));
+    this.stop(
+      'failed',
+      new SwitchyardError('SY_INTERNAL', `the runner failed: ${String(error)}`, { cause: error }),
+    );
   }
 
   private stop(status: 'failed' | 'cancelled', error: SwitchyardError): void {
@@ -192,11 +214,16 @@ export class ExecutionRun implements AttemptHost {
     const external = this.options.signal;
     if (!external) return;
     const cancel = () =>
-      this.stop('cancelled', new SwitchyardError('SY_EXEC_CANCELLED', 'the execution was cancelled', { cause: external.reason }));
+      this.stop(
+        'cancelled',
+        new SwitchyardError('SY_EXEC_CANCELLED', 'the execution was cancelled', { cause: external.reason }),
+      );
     if (external.aborted) cancel();
     else {
       external.addEventListener('abort', cancel, { once: true });
-      this.controller.signal.addEventListener('abort', () => external.removeEventListener('abort', cancel), { once: true });
+      this.controller.signal.addEventListener('abort', () => external.removeEventListener('abort', cancel), {
+        once: true,
+      });
     }
   }
 
@@ -207,7 +234,9 @@ export class ExecutionRun implements AttemptHost {
       () =>
         this.stop(
           'failed',
-          new SwitchyardError('SY_EXEC_TIMEOUT', `the execution ran longer than ${timeoutMs} ms`, { details: { timeoutMs } }),
+          new SwitchyardError('SY_EXEC_TIMEOUT', `the execution ran longer than ${timeoutMs} ms`, {
+            details: { timeoutMs },
+          }),
         ),
       () => {},
     );
@@ -235,8 +264,16 @@ export class ExecutionRun implements AttemptHost {
 
   makeContext(ready: ReadyNode, attempt: number, signal: AbortSignal): NodeContext {
     const { node, scope } = ready;
-    const log = (level: 'debug' | 'info' | 'warn' | 'error') => (message: string, fields?: Record<string, unknown>) =>
-      this.emit({ type: 'node.log', nodeId: node.id, scope, level, message, ...(fields ? { fields } : {}) });
+    const log =
+      (level: 'debug' | 'info' | 'warn' | 'error') => (message: string, fields?: Record<string, unknown>) =>
+        this.emit({
+          type: 'node.log',
+          nodeId: node.id,
+          scope,
+          level,
+          message,
+          ...(fields ? { fields } : {}),
+        });
     const { clock } = this.services;
     return {
       executionId: this.executionId,
@@ -262,10 +299,18 @@ export class ExecutionRun implements AttemptHost {
     this.options.onRespond?.(response);
   }
 
-  private async runSubworkflow(ready: ReadyNode, reference: string, input: unknown, signal: AbortSignal): Promise<unknown> {
+  private async runSubworkflow(
+    ready: ReadyNode,
+    reference: string,
+    input: unknown,
+    signal: AbortSignal,
+  ): Promise<unknown> {
     const depth = (this.options.depth ?? 0) + 1;
     if (depth > MAX_SUBWORKFLOW_DEPTH) {
-      throw new SwitchyardError('SY_SUBWORKFLOW_DEPTH', `sub-workflows nest deeper than ${MAX_SUBWORKFLOW_DEPTH} levels`);
+      throw new SwitchyardError(
+        'SY_SUBWORKFLOW_DEPTH',
+        `sub-workflows nest deeper than ${MAX_SUBWORKFLOW_DEPTH} levels`,
+      );
     }
     const child = await this.services.workflows.resolve(reference, this.options.location);
     const result = await new ExecutionRun(this.services, child.workflow, {
@@ -277,12 +322,15 @@ export class ExecutionRun implements AttemptHost {
       ...(this.options.onEvent ? { onEvent: this.options.onEvent } : {}),
     }).run();
     if (result.status !== 'succeeded') {
-      throw new SwitchyardError('SY_SUBWORKFLOW_FAILED', `sub-workflow "${reference}" ${result.status}: ${result.error?.message}`, {
-        retryable: false,
-        details: { executionId: result.executionId, ...(result.error ? { error: result.error } : {}) },
-      });
+      throw new SwitchyardError(
+        'SY_SUBWORKFLOW_FAILED',
+        `sub-workflow "${reference}" ${result.status}: ${result.error?.message}`,
+        {
+          retryable: false,
+          details: { executionId: result.executionId, ...(result.error ? { error: result.error } : {}) },
+        },
+      );
     }
     return result.output;
   }
 }
-

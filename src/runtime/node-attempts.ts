@@ -5,7 +5,7 @@
  */
 import { NO_RETRY, retryDelay } from '../core/retry.ts';
 import type { NodeRunRecord, ReadyNode } from '../core/scheduler/records.ts';
-import { type ErrorData, SwitchyardError, isRetryable, toErrorData } from '../errors/switchyard-error.ts';
+import { type ErrorData, isRetryable, SwitchyardError, toErrorData } from '../errors/switchyard-error.ts';
 import type { NodeContext, ScopeFrameView } from '../nodes/context.ts';
 import type { NodeOutputs, NodeType } from '../nodes/node-type.ts';
 import { untilAborted } from './abortable.ts';

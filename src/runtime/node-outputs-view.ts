@@ -5,8 +5,13 @@
 import type { CompiledWorkflow } from '../core/graph/compiled.ts';
 import type { ExecutionState } from '../core/scheduler/execution-state.ts';
 
-export function nodeOutputsView(workflow: CompiledWorkflow, state: ExecutionState, scope: string): Record<string, unknown> {
-  const lookup = (id: string | symbol) => (typeof id === 'string' ? state.outputOf(id, scope) : { found: false, value: undefined });
+export function nodeOutputsView(
+  workflow: CompiledWorkflow,
+  state: ExecutionState,
+  scope: string,
+): Record<string, unknown> {
+  const lookup = (id: string | symbol) =>
+    typeof id === 'string' ? state.outputOf(id, scope) : { found: false, value: undefined };
   return new Proxy(Object.create(null) as Record<string, unknown>, {
     get: (_, id) => lookup(id).value,
     has: (_, id) => lookup(id).found,

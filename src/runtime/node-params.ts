@@ -2,8 +2,14 @@
  * @module A node's parameters at run time: templates compiled once per workflow, evaluated per run
  * (only when they hold expressions), then checked against the node's schema.
  */
+
+import {
+  type CompiledValue,
+  compileValue,
+  isStaticValue,
+  staticValueOf,
+} from '../core/expressions/value-template.ts';
 import type { CompiledNode } from '../core/graph/compiled.ts';
-import { type CompiledValue, compileValue, isStaticValue, staticValueOf } from '../core/expressions/value-template.ts';
 import { formatPath } from '../core/problems.ts';
 import { SwitchyardError } from '../errors/switchyard-error.ts';
 import type { ExpressionEngine } from '../expressions/engine.ts';
@@ -49,7 +55,10 @@ function check(node: CompiledNode, value: unknown): unknown {
   const parsed = node.spec.params.safeParse(value);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0]!;
-  const path = formatPath(['params', ...issue.path.filter((k): k is string | number => typeof k !== 'symbol')]);
+  const path = formatPath([
+    'params',
+    ...issue.path.filter((k): k is string | number => typeof k !== 'symbol'),
+  ]);
   throw new SwitchyardError('SY_NODE_PARAMS_INVALID', `node "${node.id}": ${path}: ${issue.message}`, {
     path,
     details: { issues: parsed.error.issues.map((i) => ({ path: i.path.map(String), message: i.message })) },

@@ -22,8 +22,13 @@ export async function loadWorkflowFile(file: string, catalog: NodeCatalog): Prom
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
-    return { file, workflow: undefined, problems: [problem('SY_FILE_NOT_FOUND', [], `cannot read ${file}: ${reason}`)] };
+    const reason =
+      (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
+    return {
+      file,
+      workflow: undefined,
+      problems: [problem('SY_FILE_NOT_FOUND', [], `cannot read ${file}: ${reason}`)],
+    };
   }
   return checkWorkflowText(file, text, catalog);
 }

@@ -10,7 +10,11 @@ export interface Position {
 }
 
 export type ParsedText =
-  | { readonly ok: true; readonly document: unknown; locate(path: readonly (string | number)[]): Position | undefined }
+  | {
+      readonly ok: true;
+      readonly document: unknown;
+      locate(path: readonly (string | number)[]): Position | undefined;
+    }
   | { readonly ok: false; readonly message: string; readonly position: Position | undefined };
 
 export type TextFormat = 'json' | 'yaml';
@@ -28,7 +32,9 @@ export function parseWorkflowText(text: string, format: TextFormat): ParsedText 
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const first = doc.errors[0];
   if (first) {
-    const [line, column] = first.linePos?.[0] ? [first.linePos[0].line, first.linePos[0].col] : [undefined, undefined];
+    const [line, column] = first.linePos?.[0]
+      ? [first.linePos[0].line, first.linePos[0].col]
+      : [undefined, undefined];
     return {
       ok: false,
       message: first.message.split('\n')[0] ?? 'the YAML does not parse',

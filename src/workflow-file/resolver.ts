@@ -29,10 +29,17 @@ export class FileWorkflowResolver implements WorkflowResolver {
     if (loaded.workflow) return { workflow: loaded.workflow, location: file };
     const first = loaded.problems[0];
     if (first?.code === 'SY_FILE_NOT_FOUND') {
-      throw new SwitchyardError('SY_SUBWORKFLOW_NOT_FOUND', `sub-workflow "${reference}" not found (looked for ${file})`);
+      throw new SwitchyardError(
+        'SY_SUBWORKFLOW_NOT_FOUND',
+        `sub-workflow "${reference}" not found (looked for ${file})`,
+      );
     }
-    throw new SwitchyardError('SY_SUBWORKFLOW_NOT_FOUND', `sub-workflow "${reference}" is not valid: ${first?.path} ${first?.message}`, {
-      details: { problems: loaded.problems },
-    });
+    throw new SwitchyardError(
+      'SY_SUBWORKFLOW_NOT_FOUND',
+      `sub-workflow "${reference}" is not valid: ${first?.path} ${first?.message}`,
+      {
+        details: { problems: loaded.problems },
+      },
+    );
   }
 }

@@ -51,7 +51,11 @@ export function drive(workflow: CompiledWorkflow, options: DriveOptions): DriveT
     peak = Math.max(peak, inFlight.length);
     if (inFlight.length === 0) break;
     const [ready] = inFlight.splice(options.pick(inFlight.length) % inFlight.length, 1);
-    const record = { nodeId: ready!.node.id, scope: ready!.scope, ...options.decide(ready!) } as NodeRunRecord;
+    const record = {
+      nodeId: ready!.node.id,
+      scope: ready!.scope,
+      ...options.decide(ready!),
+    } as NodeRunRecord;
     state.record(record);
     log.push(record);
   }

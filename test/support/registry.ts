@@ -7,6 +7,9 @@ export const registry = createNodeRegistry();
 
 export function compile(document: unknown): CompiledWorkflow {
   const { workflow, problems } = validateWorkflow(document, registry);
-  if (!workflow) throw new Error(`invalid test workflow:\n${problems.map((p) => `${p.code} ${p.path}: ${p.message}`).join('\n')}`);
+  if (!workflow)
+    throw new Error(
+      `invalid test workflow:\n${problems.map((p) => `${p.code} ${p.path}: ${p.message}`).join('\n')}`,
+    );
   return workflow;
 }

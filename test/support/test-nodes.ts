@@ -23,7 +23,8 @@ export function newTracker(): Tracker {
 }
 
 export function testRegistry(tracker: Tracker) {
-  const note = (key: string, at: number) => tracker.attempts.set(key, [...(tracker.attempts.get(key) ?? []), at]);
+  const note = (key: string, at: number) =>
+    tracker.attempts.set(key, [...(tracker.attempts.get(key) ?? []), at]);
 
   const flaky = defineNode({
     type: 'flaky',

@@ -26,7 +26,9 @@ export async function runCommand(file: string, options: RunOptions, registry: No
   const loaded = await loadWorkflowFile(file, registry);
   if (!loaded.workflow) {
     if (options.json) {
-      process.stdout.write(`${JSON.stringify({ status: 'invalid', file, problems: loaded.problems }, null, 2)}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ status: 'invalid', file, problems: loaded.problems }, null, 2)}\n`,
+      );
     } else process.stderr.write(`${formatProblems(file, loaded.problems)}\n`);
     return ExitCode.invalidWorkflow;
   }
@@ -59,7 +61,10 @@ export async function runCommand(file: string, options: RunOptions, registry: No
       const error = result.error;
       const where = result.failedNode ? ` in node "${result.failedNode.nodeId}"` : '';
       process.stderr.write(`${pc.red(result.status)}${where} after ${formatMs(result.durationMs)}\n`);
-      if (error) process.stderr.write(`${pc.cyan(error.code)}: ${error.message}\n${pc.dim(`hint: ${error.hint ?? ''}`)}\n`);
+      if (error)
+        process.stderr.write(
+          `${pc.cyan(error.code)}: ${error.message}\n${pc.dim(`hint: ${error.hint ?? ''}`)}\n`,
+        );
     }
     return result.status === 'succeeded' ? ExitCode.ok : ExitCode.executionFailed;
   } finally {
@@ -82,7 +87,10 @@ async function readInput(options: RunOptions): Promise<unknown> {
     try {
       text = await readFile(options.inputFile, 'utf8');
     } catch (error) {
-      throw new UsageError(`cannot read --input-file ${options.inputFile}: ${(error as Error).message}`, 'SY_FILE_NOT_FOUND');
+      throw new UsageError(
+        `cannot read --input-file ${options.inputFile}: ${(error as Error).message}`,
+        'SY_FILE_NOT_FOUND',
+      );
     }
   } else return null;
   try {

@@ -4,7 +4,10 @@ import { workflowJsonSchema } from '../../core/definition/json-schema.ts';
 import type { NodeRegistry } from '../../nodes/registry.ts';
 import { ExitCode } from '../exit-codes.ts';
 
-export async function schemaCommand(options: { out?: string; check?: string }, registry: NodeRegistry): Promise<number> {
+export async function schemaCommand(
+  options: { out?: string; check?: string },
+  registry: NodeRegistry,
+): Promise<number> {
   const text = `${JSON.stringify(workflowJsonSchema(registry), null, 2)}\n`;
   if (options.check) {
     const current = await readFile(options.check, 'utf8').catch(() => '');

@@ -10,6 +10,7 @@ export function formatProblems(file: string, problems: readonly LocatedProblem[]
     return `${pc.dim(where)} ${tag} ${pc.cyan(p.code)}${path}: ${p.message}\n    ${pc.dim(`hint: ${p.hint}`)}`;
   });
   const errors = problems.filter((p) => p.severity === 'error').length;
-  const summary = errors === 0 ? pc.green(`${file}: valid`) : pc.red(`${file}: ${errors} error${errors === 1 ? '' : 's'}`);
+  const summary =
+    errors === 0 ? pc.green(`${file}: valid`) : pc.red(`${file}: ${errors} error${errors === 1 ? '' : 's'}`);
   return [...lines, summary].join('\n');
 }

@@ -124,13 +124,18 @@ export class ProgressView {
     this.frame++;
     const now = Date.now();
     const rows = [...this.lines.values()].map((line) => {
-      const icon = line.state === 'running' ? pc.cyan(SPINNER[this.frame % SPINNER.length]!) : ICON[line.state];
+      const icon =
+        line.state === 'running' ? pc.cyan(SPINNER[this.frame % SPINNER.length]!) : ICON[line.state];
       const id = line.id.padEnd(this.width);
-      const runs = line.finished + line.failed > 1 || line.iterations > 0 ? pc.dim(` ×${line.finished + line.failed}`) : '';
+      const runs =
+        line.finished + line.failed > 1 || line.iterations > 0
+          ? pc.dim(` ×${line.finished + line.failed}`)
+          : '';
       const iterations = line.iterations > 0 ? pc.dim(` ${line.iterations} iterations`) : '';
       const attempt = line.attempt > 1 ? pc.yellow(` attempt ${line.attempt}`) : '';
       const elapsed = line.state === 'running' ? now - line.startedAt : line.durationMs;
-      const time = line.state === 'waiting' || line.state === 'skipped' ? pc.dim(line.state) : pc.dim(formatMs(elapsed));
+      const time =
+        line.state === 'waiting' || line.state === 'skipped' ? pc.dim(line.state) : pc.dim(formatMs(elapsed));
       return `${icon} ${id} ${pc.dim(line.type.padEnd(11))} ${time}${runs}${iterations}${attempt}`;
     });
     this.render(rows.join('\n'));

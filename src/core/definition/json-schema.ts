@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type { NodeCatalog } from '../catalog.ts';
+import { WHOLE_EXPRESSION } from '../expressions/template.ts';
 import { nodeSchema, WORKFLOW_FORMAT, workflowSchema } from './schema.ts';
 
 type JsonSchema = Record<string, unknown>;
@@ -17,7 +18,8 @@ export function workflowJsonSchema(catalog: NodeCatalog): JsonSchema {
     const variant = nodeSchema.extend({ type: z.literal(type), params: spec.params.optional() });
     const json = toJson(variant);
     const properties = json.properties as Record<string, JsonSchema>;
-    if (properties.params) properties.params = acceptExpressions(properties.params, new Set(spec.rawParams), true);
+    if (properties.params)
+      properties.params = acceptExpressions(properties.params, new Set(spec.rawParams), true);
     return json;
   });
   const envelope = toJson(workflowSchema);
@@ -31,7 +33,7 @@ export function workflowJsonSchema(catalog: NodeCatalog): JsonSchema {
     $defs: {
       expression: {
         type: 'string',
-        pattern: '^\\s*\\{\\{[\\s\\S]*\\}\\}\\s*$',
+        pattern: WHOLE_EXPRESSION.source,
         description: 'A JSONata expression between {{ and }}, evaluated when the node runs.',
       },
     },
@@ -62,7 +64,10 @@ function acceptExpressions(schema: JsonSchema, raw: ReadonlySet<string>, top = f
     result = { ...result, items: acceptExpressions(schema.items as JsonSchema, raw) };
   }
   if (schema.additionalProperties && typeof schema.additionalProperties === 'object') {
-    result = { ...result, additionalProperties: acceptExpressions(schema.additionalProperties as JsonSchema, raw) };
+    result = {
+      ...result,
+      additionalProperties: acceptExpressions(schema.additionalProperties as JsonSchema, raw),
+    };
   }
   if (top || schema.type === 'string' || Object.keys(schema).length === 0) return result;
   return { anyOf: [result, EXPRESSION_REF] };

@@ -3,11 +3,8 @@
  * on its own, so that one bad node does not hide the problems of the others.
  */
 import { z } from 'zod';
+import { DEFAULT_INPUT_PORT, DEFAULT_OUTPUT_PORT } from '../catalog.ts';
 import { type Problem, problem } from '../problems.ts';
-import {
-  DEFAULT_INPUT_PORT,
-  DEFAULT_OUTPUT_PORT,
-} from '../catalog.ts';
 import {
   type EdgeDefinition,
   type Endpoint,
@@ -84,7 +81,9 @@ export function parseDocument(document: unknown): ParsedDocument {
     });
   }
   const definition =
-    envelope.success && problems.length === 0 ? { ...envelope.data, nodes: definitions, edges: edgeDefinitions } : undefined;
+    envelope.success && problems.length === 0
+      ? { ...envelope.data, nodes: definitions, edges: edgeDefinitions }
+      : undefined;
   return { definition, nodes, edges, problems };
 }
 

@@ -13,8 +13,13 @@ export const ENDPOINT_PATTERN = /^[A-Za-z_][A-Za-z0-9_-]{0,63}(\.[A-Za-z_][A-Za-
 
 export const nodeIdSchema = z
   .string()
-  .regex(NODE_ID_PATTERN, 'a node id starts with a letter or _, then letters, digits, _ or -, at most 64 characters')
-  .describe('Unique id of the node within the workflow; edges and expressions ({{ $nodes.ID }}) refer to it.');
+  .regex(
+    NODE_ID_PATTERN,
+    'a node id starts with a letter or _, then letters, digits, _ or -, at most 64 characters',
+  )
+  .describe(
+    'Unique id of the node within the workflow; edges and expressions ({{ $nodes.ID }}) refer to it.',
+  );
 
 export const retryPolicySchema = z
   .strictObject({
@@ -23,7 +28,9 @@ export const retryPolicySchema = z
     factor: z.number().min(1).max(10).default(2).describe('Growth of the delay per attempt.'),
     maxBackoffMs: z.int().min(0).max(86_400_000).default(60_000).describe('Cap on any one delay.'),
   })
-  .describe('Exponential backoff with full jitter: each delay is random in [0, min(cap, base × factor^(n-1))].');
+  .describe(
+    'Exponential backoff with full jitter: each delay is random in [0, min(cap, base × factor^(n-1))].',
+  );
 
 export const onErrorSchema = z
   .enum(['fail', 'continue', 'branch'])
@@ -36,11 +43,17 @@ export const nodeSchema = z.strictObject({
   type: z.string().min(1).describe('Node type, e.g. `condition`; `switchyard nodes` lists them.'),
   name: z.string().max(200).optional().describe('Human-readable label.'),
   description: z.string().max(2000).optional(),
-  params: z.record(z.string(), z.unknown()).default({}).describe("Parameters, checked against the type's schema."),
+  params: z
+    .record(z.string(), z.unknown())
+    .default({})
+    .describe("Parameters, checked against the type's schema."),
   retry: retryPolicySchema.optional(),
   timeoutMs: z.int().min(1).max(86_400_000).optional().describe('Time limit for one attempt.'),
   onError: onErrorSchema.default('fail'),
-  position: z.strictObject({ x: z.number(), y: z.number() }).optional().describe('Where the builder draws the node.'),
+  position: z
+    .strictObject({ x: z.number(), y: z.number() })
+    .optional()
+    .describe('Where the builder draws the node.'),
 });
 
 export const endpointSchema = z.union([
@@ -54,8 +67,18 @@ export const edgeSchema = z.strictObject({
 });
 
 export const settingsSchema = z.strictObject({
-  timeoutMs: z.int().min(1).max(31 * 86_400_000).optional().describe('Time limit for a whole execution.'),
-  concurrency: z.int().min(1).max(1000).default(16).describe('Most node runs in flight at once in one execution.'),
+  timeoutMs: z
+    .int()
+    .min(1)
+    .max(31 * 86_400_000)
+    .optional()
+    .describe('Time limit for a whole execution.'),
+  concurrency: z
+    .int()
+    .min(1)
+    .max(1000)
+    .default(16)
+    .describe('Most node runs in flight at once in one execution.'),
 });
 
 export const workflowSchema = z.strictObject({

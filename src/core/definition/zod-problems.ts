@@ -21,13 +21,19 @@ export function zodProblems(
 function issueProblems(issue: z.core.$ZodIssue, path: PathSegment[], code: ErrorCode): Problem[] {
   if (issue.code === 'unrecognized_keys') {
     return issue.keys.map((key) =>
-      problem(code, [...path, key], `unknown field "${key}"`, 'Remove it or check its spelling; unknown fields are refused.'),
+      problem(
+        code,
+        [...path, key],
+        `unknown field "${key}"`,
+        'Remove it or check its spelling; unknown fields are refused.',
+      ),
     );
   }
   if (issue.code === 'invalid_union') {
     // Report the branch that got furthest: the one with the fewest issues is the likely intent.
     const best = [...issue.errors].sort((a, b) => a.length - b.length)[0];
-    if (best && best.length > 0) return best.flatMap((inner) => issueProblems(inner, [...path, ...inner.path.filter(isSegment)], code));
+    if (best && best.length > 0)
+      return best.flatMap((inner) => issueProblems(inner, [...path, ...inner.path.filter(isSegment)], code));
   }
   return [problem(code, path, issue.message)];
 }

@@ -9,11 +9,15 @@ describe('parseTemplate', () => {
   it('keeps braces of object constructors inside the expression', () => {
     const parsed = parseTemplate('x {{ {"a": {"b": 1}} }} y');
     expect(parsed.ok).toBe(true);
-    if (parsed.ok) expect(parsed.template.segments.map((s) => s.kind)).toEqual(['literal', 'expression', 'literal']);
+    if (parsed.ok)
+      expect(parsed.template.segments.map((s) => s.kind)).toEqual(['literal', 'expression', 'literal']);
   });
   it('ignores }} inside string literals', () => {
     const parsed = parseTemplate('{{ "}}" & name }}');
-    expect(parsed.ok && parsed.template.segments[0]).toMatchObject({ kind: 'expression', source: '"}}" & name' });
+    expect(parsed.ok && parsed.template.segments[0]).toMatchObject({
+      kind: 'expression',
+      source: '"}}" & name',
+    });
   });
   it('reports unclosed and malformed expressions with an offset', () => {
     const unclosed = parseTemplate('abc {{ $input');

@@ -40,6 +40,12 @@ export type TemplateParse = { ok: true; template: Template } | { ok: false; prob
 
 const OPEN = '{{';
 
+/**
+ * A string that is one `{{ … }}` and nothing else, judged by its braces only (it may not parse):
+ * such a value can be of any type once evaluated.
+ */
+export const WHOLE_EXPRESSION = /^\s*\{\{[\s\S]*\}\}\s*$/;
+
 /** Cheap test used to skip strings that hold no expression at all. */
 export function hasTemplate(text: string): boolean {
   return text.includes(OPEN);
@@ -57,12 +63,16 @@ export function parseTemplate(raw: string): TemplateParse {
     if (open > cursor) segments.push({ kind: 'literal', text: raw.slice(cursor, open) });
     const close = findClose(raw, open + OPEN.length);
     if (close === -1) {
-      return { ok: false, problem: { message: 'an expression opened with {{ is never closed with }}', offset: open } };
+      return {
+        ok: false,
+        problem: { message: 'an expression opened with {{ is never closed with }}', offset: open },
+      };
     }
     const inner = raw.slice(open + OPEN.length, close);
     const source = inner.trim();
     const offset = open + OPEN.length + inner.indexOf(source);
-    if (source === '') return { ok: false, problem: { message: 'the expression {{ }} is empty', offset: open } };
+    if (source === '')
+      return { ok: false, problem: { message: 'the expression {{ }} is empty', offset: open } };
     const syntax = checkSyntax(source);
     if (syntax) return { ok: false, problem: { message: syntax.message, offset: offset + syntax.position } };
     segments.push({ kind: 'expression', source, offset });

@@ -12,7 +12,11 @@ export interface GraphEdge {
 }
 
 /** innermost[i] = index of the innermost loop holding node i, or -1. */
-export function innermostLoops(nodeCount: number, loops: readonly number[], edges: readonly GraphEdge[]): number[] {
+export function innermostLoops(
+  nodeCount: number,
+  loops: readonly number[],
+  edges: readonly GraphEdge[],
+): number[] {
   const outgoing: GraphEdge[][] = Array.from({ length: nodeCount }, () => []);
   for (const edge of edges) outgoing[edge.from]?.push(edge);
   const bodies = loops.map((loop) => ({ loop, body: bodyOf(loop, outgoing) }));

@@ -22,15 +22,16 @@ export function checkStructure(
 ): CompiledWorkflow | undefined {
   const position = indexIds(document, problems);
   const edges = linkEdges(document, checked, position, problems);
-  const entries = checkEntries(checked, edges, problems);
+  const entries = checkEntries(checked, problems);
   const loops = checked.flatMap((node, i) => (node?.shape.role === 'loop' ? [i] : []));
   const innermost = innermostLoops(checked.length, loops, edges);
   const kinds = checkLoopScopes(document, checked, edges, loops, innermost, problems);
   checkCycles(document, checked.length, edges, kinds, problems);
-  if (entries.length > 0) checkReachable(document, position, edges, entries, problems);
+  if (entries.length > 0) checkReachable(document, position, entries, problems);
 
   const definition = document.definition;
-  if (!definition || problems.some((p) => p.severity === 'error') || checked.some((n) => !n)) return undefined;
+  if (!definition || problems.some((p) => p.severity === 'error') || checked.some((n) => !n))
+    return undefined;
   return build(definition, checked as CheckedNode[], edges, kinds, innermost, entries);
 }
 
@@ -42,7 +43,11 @@ function indexIds(document: ParsedDocument, problems: Problem[]): Map<string, nu
     else {
       const firstIndex = document.nodes[first]?.index;
       problems.push(
-        problem('SY_WF_DUPLICATE_ID', ['nodes', node.index, 'id'], `id "${node.definition.id}" is already used by nodes[${firstIndex}]`),
+        problem(
+          'SY_WF_DUPLICATE_ID',
+          ['nodes', node.index, 'id'],
+          `id "${node.definition.id}" is already used by nodes[${firstIndex}]`,
+        ),
       );
     }
   });
@@ -70,7 +75,11 @@ function linkEdges(
       if (edge.from.port === ERROR_PORT) {
         if (source.definition.onError !== 'branch') {
           problems.push(
-            problem('SY_WF_ERROR_PORT', ['edges', edge.index, 'from'], `node "${edge.from.node}" does not route errors (onError is "${source.definition.onError}")`),
+            problem(
+              'SY_WF_ERROR_PORT',
+              ['edges', edge.index, 'from'],
+              `node "${edge.from.node}" does not route errors (onError is "${source.definition.onError}")`,
+            ),
           );
           ok = false;
         }
@@ -79,7 +88,16 @@ function linkEdges(
         ok = false;
       }
     }
-    if (target && !target.shape.inputs.includes(edge.to.port)) {
+    if (target?.shape.role === 'entry') {
+      problems.push(
+        problem(
+          'SY_WF_ENTRY_INPUT',
+          ['edges', edge.index, 'to'],
+          `"${edge.to.node}" is an entry node; nothing may flow into it`,
+        ),
+      );
+      ok = false;
+    } else if (target && !target.shape.inputs.includes(edge.to.port)) {
       problems.push(unknownPort(edge, 'to', target.shape.inputs));
       ok = false;
     }
@@ -89,7 +107,11 @@ function linkEdges(
 }
 
 function dangling(edge: ResolvedEdge, end: 'from' | 'to'): Problem {
-  return problem('SY_WF_DANGLING_EDGE', ['edges', edge.index, end], `edge ${end} unknown node "${edge[end].node}"`);
+  return problem(
+    'SY_WF_DANGLING_EDGE',
+    ['edges', edge.index, end],
+    `edge ${end} unknown node "${edge[end].node}"`,
+  );
 }
 
 function unknownPort(edge: ResolvedEdge, end: 'from' | 'to', ports: readonly string[]): Problem {
@@ -103,15 +125,10 @@ function unknownPort(edge: ResolvedEdge, end: 'from' | 'to', ports: readonly str
   );
 }
 
-function checkEntries(checked: readonly (CheckedNode | undefined)[], edges: readonly LinkedEdge[], problems: Problem[]): number[] {
+function checkEntries(checked: readonly (CheckedNode | undefined)[], problems: Problem[]): number[] {
   const entries = checked.flatMap((node, i) => (node?.shape.role === 'entry' ? [i] : []));
   if (entries.length === 0 && checked.every((n) => n)) {
     problems.push(problem('SY_WF_NO_ENTRY', ['nodes'], 'no node starts the workflow'));
-  }
-  for (const edge of edges) {
-    if (checked[edge.to]?.shape.role === 'entry') {
-      problems.push(problem('SY_WF_ENTRY_INPUT', ['edges', edge.source.index, 'to'], `"${edge.source.to.node}" is an entry node; nothing may flow into it`));
-    }
   }
   return entries;
 }
@@ -164,8 +181,13 @@ function checkLoopBody(
   const enters = edges.filter((_, k) => kinds[k] === 'enter' && edges[k]?.from === loop);
   const backs = edges.filter((_, k) => kinds[k] === 'back' && edges[k]?.to === loop);
   if (enters.length === 0 || backs.length === 0) {
-    const missing = enters.length === 0 ? `nothing leaves its "item" port` : `nothing comes back into its "next" or "break" port`;
-    problems.push(problem('SY_WF_LOOP_BODY', ['nodes', loopNode.index], `loop "${id}" has no body: ${missing}`));
+    const missing =
+      enters.length === 0
+        ? `nothing leaves its "item" port`
+        : `nothing comes back into its "next" or "break" port`;
+    problems.push(
+      problem('SY_WF_LOOP_BODY', ['nodes', loopNode.index], `loop "${id}" has no body: ${missing}`),
+    );
     return;
   }
   const leadsBack = new Set(backs.map((e) => e.from));
@@ -210,20 +232,28 @@ function checkCycles(
   for (const cycle of findCycles(count, forward)) {
     const ids = cycle.map((i) => document.nodes[i]!.definition.id);
     problems.push(
-      problem('SY_WF_CYCLE', ['nodes', document.nodes[cycle[0]!]!.index], `nodes ${ids.map((id) => `"${id}"`).join(', ')} form a cycle that does not go through a loop`),
+      problem(
+        'SY_WF_CYCLE',
+        ['nodes', document.nodes[cycle[0]!]!.index],
+        `nodes ${ids.map((id) => `"${id}"`).join(', ')} form a cycle that does not go through a loop`,
+      ),
     );
   }
 }
 
+/** Every edge between existing nodes counts, even one with a bad port: its own problem says so. */
 function checkReachable(
   document: ParsedDocument,
   position: ReadonlyMap<string, number>,
-  edges: readonly LinkedEdge[],
   entries: readonly number[],
   problems: Problem[],
 ): void {
   const outgoing: number[][] = Array.from({ length: document.nodes.length }, () => []);
-  for (const edge of edges) outgoing[edge.from]?.push(edge.to);
+  for (const edge of document.edges) {
+    const from = position.get(edge.from.node);
+    const to = position.get(edge.to.node);
+    if (from !== undefined && to !== undefined) outgoing[from]?.push(to);
+  }
   const seen = new Set(entries);
   const stack = [...entries];
   while (stack.length > 0) {
@@ -237,7 +267,13 @@ function checkReachable(
   document.nodes.forEach((node, i) => {
     const duplicate = position.get(node.definition.id) !== i;
     if (!seen.has(i) && !duplicate) {
-      problems.push(problem('SY_WF_UNREACHABLE', ['nodes', node.index], `node "${node.definition.id}" cannot be reached from an entry node`));
+      problems.push(
+        problem(
+          'SY_WF_UNREACHABLE',
+          ['nodes', node.index],
+          `node "${node.definition.id}" cannot be reached from an entry node`,
+        ),
+      );
     }
   });
 }
@@ -255,7 +291,6 @@ function build(
     in: [] as CompiledEdge[],
     enter: [] as CompiledEdge[],
     back: [] as CompiledEdge[],
-    leaving: 0,
   }));
   edges.forEach((edge, k) => {
     const kind = kinds[k]!;
@@ -271,7 +306,6 @@ function build(
       kind,
       slot,
     };
-    source.leaving++;
     if (kind === 'enter') source.enter.push(compiled);
     else {
       const list = source.out.get(edge.fromPort);
@@ -294,7 +328,7 @@ function build(
       inEdges: group.in,
       enterEdges: group.enter,
       backEdges: group.back,
-      isSink: group.leaving === 0,
+      isSink: group.out.size === 0,
     };
   });
   return { definition, nodes: compiled, byId: new Map(compiled.map((n) => [n.id, n])), entries };

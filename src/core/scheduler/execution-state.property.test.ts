@@ -22,10 +22,16 @@ const dagArbitrary: fc.Arbitrary<RandomDag> = fc
         minLength: n,
         maxLength: n,
       }),
-      fc.array(fc.tuple(fc.array(fc.nat(), { minLength: 1, maxLength: 3 }), fc.array(fc.boolean(), { minLength: 3, maxLength: 3 })), {
-        minLength: n,
-        maxLength: n,
-      }),
+      fc.array(
+        fc.tuple(
+          fc.array(fc.nat(), { minLength: 1, maxLength: 3 }),
+          fc.array(fc.boolean(), { minLength: 3, maxLength: 3 }),
+        ),
+        {
+          minLength: n,
+          maxLength: n,
+        },
+      ),
     ),
   )
   .map(([kinds, raw]) => {
@@ -36,7 +42,9 @@ const dagArbitrary: fc.Arbitrary<RandomDag> = fc
       const [picks, flags] = raw[i]!;
       const unique = [...new Set(picks.map((p) => p % i))];
       parents.push(unique);
-      fromPorts.push(unique.map((p, k) => (kinds[p] === 'condition' ? (flags[k] ? 'true' : 'false') : 'out')));
+      fromPorts.push(
+        unique.map((p, k) => (kinds[p] === 'condition' ? (flags[k] ? 'true' : 'false') : 'out')),
+      );
     }
     return { kinds, parents, fromPorts };
   });
@@ -47,9 +55,11 @@ function toDocument(dag: RandomDag) {
     ...dag.kinds.map((kind, i) => ({ id: `n${i}`, ...nodeOf(kind) })),
   ];
   const edges = [{ from: 'start', to: 'n0' }];
-  dag.parents.forEach((parents, i) =>
-    parents.forEach((p, k) => edges.push({ from: `n${p}.${dag.fromPorts[i]![k]}`, to: `n${i}` })),
-  );
+  dag.parents.forEach((parents, i) => {
+    parents.forEach((p, k) => {
+      edges.push({ from: `n${p}.${dag.fromPorts[i]![k]}`, to: `n${i}` });
+    });
+  });
   return { format: 'switchyard/v1', name: 'random', nodes, edges };
 }
 
@@ -83,7 +93,11 @@ describe('scheduler on random DAGs', () => {
         let pickIndex = 0;
         const decide = (ready: ReadyNode) => {
           const type = ready.node.definition.type;
-          if (type === 'condition') return { status: 'succeeded' as const, outputs: { [conditionPort(seed, ready.node.id)]: ready.input } };
+          if (type === 'condition')
+            return {
+              status: 'succeeded' as const,
+              outputs: { [conditionPort(seed, ready.node.id)]: ready.input },
+            };
           return { status: 'succeeded' as const, outputs: { out: ready.node.id } };
         };
         const trace = drive(workflow, { pick: () => picks[pickIndex++ % picks.length]!, decide });
@@ -94,7 +108,10 @@ describe('scheduler on random DAGs', () => {
         const ran = new Set<string>(['start']);
         dag.kinds.forEach((kind, i) => {
           const id = `n${i}`;
-          const sources = i === 0 ? [{ id: 'start', port: 'out' }] : dag.parents[i]!.map((p, k) => ({ id: `n${p}`, port: dag.fromPorts[i]![k]! }));
+          const sources =
+            i === 0
+              ? [{ id: 'start', port: 'out' }]
+              : dag.parents[i]!.map((p, k) => ({ id: `n${p}`, port: dag.fromPorts[i]![k]! }));
           const live = sources.filter((s) => ran.has(s.id) && fired.get(s.id) === s.port).length;
           if (live > 0) {
             ran.add(id);

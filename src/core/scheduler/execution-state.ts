@@ -107,7 +107,8 @@ export class ExecutionState {
     this.root = newScope('', undefined, undefined, 0, undefined);
     this.scopes.set('', this.root);
     this.triggerInput = start.input;
-    const entryIndex = start.entry === undefined ? workflow.entries[0] : workflow.byId.get(start.entry)?.index;
+    const entryIndex =
+      start.entry === undefined ? workflow.entries[0] : workflow.byId.get(start.entry)?.index;
     if (entryIndex === undefined || !workflow.entries.includes(entryIndex)) {
       throw new RangeError(`"${start.entry}" is not an entry node of this workflow`);
     }
@@ -147,7 +148,9 @@ export class ExecutionState {
     const key = instanceKey(record.nodeId, record.scope);
     const instance = this.instances.get(key);
     if (!instance || (instance.phase !== 'ready' && instance.phase !== 'running')) {
-      throw new Error(`invariant: no ready or running instance "${key}" to record (${instance?.phase ?? 'unknown'})`);
+      throw new Error(
+        `invariant: no ready or running instance "${key}" to record (${instance?.phase ?? 'unknown'})`,
+      );
     }
     if (instance.phase === 'running') this.inFlight--;
     else {
@@ -337,7 +340,15 @@ export class ExecutionState {
     const settings = instance.node.shape.loop!;
     const items = settings.mode === 'forEach' ? (Array.isArray(fired) ? fired : []) : [fired];
     instance.phase = 'looping';
-    instance.loop = { settings, items, nextIteration: 0, open: 0, stopped: false, results: [], last: undefined };
+    instance.loop = {
+      settings,
+      items,
+      nextIteration: 0,
+      open: 0,
+      stopped: false,
+      results: [],
+      last: undefined,
+    };
     this.openIterations(instance);
     this.finishLoopIfDone(instance);
   }
@@ -406,7 +417,9 @@ export class ExecutionState {
     const run = instance.loop!;
     if (run.open > 0 || instance.phase !== 'looping') return;
     const { mode, maxIterations } = run.settings;
-    const exhausted = run.stopped || run.nextIteration >= (mode === 'forEach' ? Math.min(run.items.length, maxIterations) : maxIterations);
+    const exhausted =
+      run.stopped ||
+      run.nextIteration >= (mode === 'forEach' ? Math.min(run.items.length, maxIterations) : maxIterations);
     if (!exhausted) return;
     const output = mode === 'forEach' ? run.results.slice(0, run.nextIteration) : (run.last ?? null);
     this.notices.push({ kind: 'loop-finished', nodeId: instance.node.id, scope: instance.scope.key, output });

@@ -34,7 +34,10 @@ const run = (ready: ReadyNode, breakAt: number) => {
     case 'work':
       return { status: 'succeeded' as const, outputs: { out: (ready.input as number) * 10 } };
     case 'check':
-      return { status: 'succeeded' as const, outputs: { [ready.input === breakAt * 10 ? 'false' : 'true']: ready.input } };
+      return {
+        status: 'succeeded' as const,
+        outputs: { [ready.input === breakAt * 10 ? 'false' : 'true']: ready.input },
+      };
     default:
       return { status: 'succeeded' as const, outputs: { out: ready.input } };
   }
@@ -74,17 +77,26 @@ describe('loops', () => {
 
   it('stops opening iterations after a break and finishes the ones in flight', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 20 }), fc.integer({ min: 1, max: 4 }), fc.nat(), (count, concurrency, at) => {
-        const breakAt = at % count;
-        const items = Array.from({ length: count }, (_, i) => i);
-        const trace = drive(mapWorkflow(concurrency), { input: items, pick: () => 0, decide: (ready) => run(ready, breakAt) });
-        const outcome = trace.state.outcome();
-        expect(outcome.status).toBe('succeeded');
-        const results = outcome.output as number[];
-        // Every item up to the break ran; at most concurrency-1 more were already in flight.
-        expect(results.slice(0, breakAt + 1)).toEqual(items.slice(0, breakAt + 1).map((i) => i * 10));
-        expect(results.length).toBeLessThanOrEqual(Math.min(count, breakAt + concurrency));
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 20 }),
+        fc.integer({ min: 1, max: 4 }),
+        fc.nat(),
+        (count, concurrency, at) => {
+          const breakAt = at % count;
+          const items = Array.from({ length: count }, (_, i) => i);
+          const trace = drive(mapWorkflow(concurrency), {
+            input: items,
+            pick: () => 0,
+            decide: (ready) => run(ready, breakAt),
+          });
+          const outcome = trace.state.outcome();
+          expect(outcome.status).toBe('succeeded');
+          const results = outcome.output as number[];
+          // Every item up to the break ran; at most concurrency-1 more were already in flight.
+          expect(results.slice(0, breakAt + 1)).toEqual(items.slice(0, breakAt + 1).map((i) => i * 10));
+          expect(results.length).toBeLessThanOrEqual(Math.min(count, breakAt + concurrency));
+        },
+      ),
     );
   });
 
@@ -110,8 +122,10 @@ describe('loops', () => {
       input: 1,
       pick: () => 0,
       decide: (ready) => {
+        if (ready.node.id === 'start') return { status: 'succeeded', outputs: { out: ready.input } };
         if (ready.node.id === 'again') return { status: 'succeeded', outputs: { item: ready.input } };
-        if (ready.node.id === 'improve') return { status: 'succeeded', outputs: { out: (ready.input as number) * 2 } };
+        if (ready.node.id === 'improve')
+          return { status: 'succeeded', outputs: { out: (ready.input as number) * 2 } };
         const value = ready.input as number;
         return { status: 'succeeded', outputs: { [value >= 100 ? 'true' : 'false']: value } };
       },
@@ -144,7 +158,9 @@ describe('loops', () => {
       pick: (n) => n - 1,
       decide: (ready) =>
         ready.node.shape.role === 'loop'
-            ? { status: 'succeeded', outputs: { item: ready.input } }
+          ? { status: 'succeeded', outputs: { item: ready.input } }
+          : ready.node.id === 'start'
+            ? { status: 'succeeded', outputs: { out: ready.input } }
             : { status: 'succeeded', outputs: { out: (ready.input as number) + 100 } },
     });
     expect(trace.state.outcome().output).toEqual([[101, 102], [103], [], [104, 105, 106]]);

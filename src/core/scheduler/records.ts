@@ -53,7 +53,12 @@ export type Notice =
       readonly iteration: number;
       readonly result: unknown;
     }
-  | { readonly kind: 'loop-finished'; readonly nodeId: string; readonly scope: string; readonly output: unknown };
+  | {
+      readonly kind: 'loop-finished';
+      readonly nodeId: string;
+      readonly scope: string;
+      readonly output: unknown;
+    };
 
 export type ExecutionStatus = 'running' | 'succeeded' | 'failed' | 'cancelled';
 

@@ -1,0 +1,302 @@
+/**
+ * @module The storage ports, split by domain. Every backend (SQLite embedded, PostgreSQL) implements
+ * all of them and passes one conformance suite. Times are milliseconds since the epoch; JSON values
+ * are stored as JSON and come back equal (deep-equal) to what went in.
+ */
+import type { ErrorData } from '../errors/switchyard-error.ts';
+
+export const DEFAULT_WORKSPACE = 'default';
+
+export interface Page<T> {
+  readonly items: readonly T[];
+  /** Pass as `after` to get the next page; absent on the last page. */
+  readonly next?: string;
+}
+
+export interface PageRequest {
+  readonly after?: string;
+  /** 1–500. */
+  readonly limit: number;
+}
+
+// ---- workflows and versions -----------------------------------------------------------------
+
+export interface StoredWorkflow {
+  readonly id: string;
+  readonly workspaceId: string;
+  readonly name: string;
+  readonly description: string | null;
+  /** The editable definition document (the workflow file as JSON). */
+  readonly draft: unknown;
+  readonly latestVersion: number | null;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+export interface NewWorkflow {
+  readonly id: string;
+  readonly workspaceId: string;
+  readonly name: string;
+  readonly description?: string | null;
+  readonly draft: unknown;
+  readonly now: number;
+}
+
+export interface StoredVersion {
+  readonly workflowId: string;
+  /** 1, 2, 3… per workflow. Versions are immutable. */
+  readonly version: number;
+  readonly definition: unknown;
+  readonly note: string | null;
+  readonly createdAt: number;
+}
+
+export interface WorkflowRepository {
+  create(workflow: NewWorkflow): Promise<StoredWorkflow>;
+  get(workspaceId: string, id: string): Promise<StoredWorkflow | undefined>;
+  /** Newest first. */
+  list(workspaceId: string, page: PageRequest): Promise<Page<StoredWorkflow>>;
+  updateDraft(
+    workspaceId: string,
+    id: string,
+    patch: { readonly name?: string; readonly description?: string | null; readonly draft?: unknown; readonly now: number },
+  ): Promise<StoredWorkflow | undefined>;
+  /** Deletes the workflow and its versions; executions keep their data. */
+  delete(workspaceId: string, id: string): Promise<boolean>;
+  /** Stores `definition` as the next version (latest + 1), atomically even when called concurrently. */
+  publish(
+    workspaceId: string,
+    id: string,
+    version: { readonly definition: unknown; readonly note?: string | null; readonly now: number },
+  ): Promise<StoredVersion | undefined>;
+  getVersion(workspaceId: string, id: string, version: number): Promise<StoredVersion | undefined>;
+  /** Oldest first. */
+  listVersions(workspaceId: string, id: string): Promise<StoredVersion[]>;
+}
+
+// ---- executions -----------------------------------------------------------------------------
+
+export type StoredExecutionStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+
+export interface ExecutionTrigger {
+  /** manual, api, webhook, schedule, replay, retry, subworkflow… */
+  readonly kind: string;
+  readonly [detail: string]: unknown;
+}
+
+export interface StoredExecution {
+  readonly id: string;
+  readonly workspaceId: string;
+  readonly workflowId: string;
+  /** The version this execution is pinned to. */
+  readonly workflowVersion: number;
+  readonly status: StoredExecutionStatus;
+  readonly trigger: ExecutionTrigger;
+  /** Entry node it starts from (null: the first entry node). */
+  readonly entry: string | null;
+  readonly input: unknown;
+  readonly output: unknown;
+  readonly error: ErrorData | null;
+  readonly correlationId: string | null;
+  /** The execution that started this one (sub-workflow, replay, retry). */
+  readonly parentId: string | null;
+  /** Replay: copy the recorded outputs of `executionId` upstream of `fromNode`, run the rest. */
+  readonly replay: { readonly executionId: string; readonly fromNode: string } | null;
+  readonly cancelRequested: boolean;
+  readonly createdAt: number;
+  readonly startedAt: number | null;
+  readonly finishedAt: number | null;
+  readonly leaseOwner: string | null;
+  /** Fencing token: increases on every claim, so a stale owner's writes are refused. */
+  readonly leaseEpoch: number;
+  readonly leaseExpiresAt: number | null;
+}
+
+export interface NewExecution {
+  readonly id: string;
+  readonly workspaceId: string;
+  readonly workflowId: string;
+  readonly workflowVersion: number;
+  readonly trigger: ExecutionTrigger;
+  readonly entry?: string | null;
+  readonly input: unknown;
+  readonly correlationId?: string | null;
+  readonly parentId?: string | null;
+  readonly replay?: { readonly executionId: string; readonly fromNode: string } | null;
+  readonly now: number;
+}
+
+/** Proof of ownership of a running execution. */
+export interface Lease {
+  readonly executionId: string;
+  readonly owner: string;
+  readonly epoch: number;
+}
+
+export interface ExecutionFilter extends PageRequest {
+  readonly status?: StoredExecutionStatus;
+  readonly workflowId?: string;
+}
+
+export interface ExecutionOutcomeUpdate {
+  readonly status: 'succeeded' | 'failed' | 'cancelled';
+  readonly output: unknown;
+  readonly error: ErrorData | null;
+  readonly now: number;
+}
+
+export interface RetentionPolicy {
+  /** Delete finished executions that finished before this time. */
+  readonly finishedBefore?: number;
+  /** Keep at most this many finished executions per workflow (the newest). */
+  readonly keepPerWorkflow?: number;
+}
+
+export interface ExecutionRepository {
+  create(execution: NewExecution): Promise<StoredExecution>;
+  get(workspaceId: string, id: string): Promise<StoredExecution | undefined>;
+  /** Newest first. */
+  list(workspaceId: string, filter: ExecutionFilter): Promise<Page<StoredExecution>>;
+  /**
+   * Takes up to `limit` executions that are queued, or running with an expired lease (their runner
+   * died), oldest first: sets status running, owner, epoch + 1, expiry now + leaseMs, startedAt if
+   * unset. Two concurrent claimers never get the same execution.
+   */
+  claim(owner: string, leaseMs: number, now: number, limit: number): Promise<StoredExecution[]>;
+  /** Extends the leases still held; returns the ids whose lease was extended. */
+  renew(leases: readonly Lease[], leaseMs: number, now: number): Promise<string[]>;
+  /** Finishes the execution if the lease still holds (compare-and-set); false otherwise. */
+  finish(lease: Lease, outcome: ExecutionOutcomeUpdate): Promise<boolean>;
+  /** Gives a lease back without finishing (graceful shutdown): the execution is queued again. */
+  release(lease: Lease): Promise<boolean>;
+  requestCancel(workspaceId: string, id: string): Promise<boolean>;
+  /** Deletes finished executions (with their node runs, events and timers) per the policy; returns how many. */
+  prune(policy: RetentionPolicy): Promise<number>;
+}
+
+// ---- node runs: the durable log -------------------------------------------------------------
+
+export interface StoredNodeRun {
+  readonly executionId: string;
+  readonly nodeId: string;
+  /** Loop iteration scope ('' at the top level). */
+  readonly scope: string;
+  /** Completion order within the execution, from 1: the order the log is replayed in. */
+  readonly seq: number;
+  readonly status: 'succeeded' | 'failed';
+  readonly attempts: number;
+  readonly outputs: Readonly<Record<string, unknown>> | null;
+  readonly error: ErrorData | null;
+  readonly startedAt: number;
+  readonly finishedAt: number;
+  readonly tokensIn: number | null;
+  readonly tokensOut: number | null;
+  readonly costUsd: number | null;
+}
+
+export interface CheckpointBatch {
+  readonly lease: Lease;
+  readonly runs: readonly StoredNodeRun[];
+}
+
+export interface NodeRunRepository {
+  /**
+   * Group commit: in one transaction, for each batch whose lease still holds (owner and epoch match
+   * and the execution is running), inserts its runs. A run already stored for the same
+   * (execution, node, scope) is left as it was. Returns, per batch, whether its lease held.
+   */
+  checkpoint(batches: readonly CheckpointBatch[]): Promise<boolean[]>;
+  /** In `seq` order. */
+  list(executionId: string): Promise<StoredNodeRun[]>;
+}
+
+// ---- events ---------------------------------------------------------------------------------
+
+export interface StoredEvent {
+  readonly executionId: string;
+  /** From 1, without gaps, per execution. */
+  readonly seq: number;
+  readonly type: string;
+  readonly payload: unknown;
+  readonly at: number;
+}
+
+export interface EventRepository {
+  /** Appends; an event whose (executionId, seq) exists already is ignored. */
+  append(events: readonly StoredEvent[]): Promise<void>;
+  /** Events with seq > afterSeq, in order. */
+  list(executionId: string, afterSeq: number, limit: number): Promise<StoredEvent[]>;
+  lastSeq(executionId: string): Promise<number>;
+}
+
+// ---- timers, dead letters, schedules --------------------------------------------------------
+
+export interface TimerRepository {
+  /** Stores `fireAt` under (executionId, key) unless one is stored already; returns the stored one. */
+  getOrCreate(executionId: string, key: string, fireAt: number): Promise<number>;
+}
+
+export interface DeadLetter {
+  readonly executionId: string;
+  readonly workspaceId: string;
+  readonly workflowId: string;
+  readonly reason: ErrorData;
+  readonly createdAt: number;
+  readonly retriedAt: number | null;
+  readonly retryExecutionId: string | null;
+}
+
+export interface DeadLetterRepository {
+  add(letter: Omit<DeadLetter, 'retriedAt' | 'retryExecutionId'>): Promise<void>;
+  get(workspaceId: string, executionId: string): Promise<DeadLetter | undefined>;
+  /** Newest first; only those not retried unless `includeRetried`. */
+  list(workspaceId: string, page: PageRequest & { readonly includeRetried?: boolean }): Promise<Page<DeadLetter>>;
+  markRetried(workspaceId: string, executionId: string, retryExecutionId: string, now: number): Promise<boolean>;
+}
+
+export interface StoredSchedule {
+  readonly id: string;
+  readonly workspaceId: string;
+  readonly workflowId: string;
+  readonly cron: string;
+  readonly timezone: string;
+  readonly misfire: 'skip' | 'catchUp';
+  readonly enabled: boolean;
+  readonly input: unknown;
+  readonly nextFireAt: number | null;
+  readonly lastFiredAt: number | null;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+export interface ScheduleRepository {
+  create(schedule: Omit<StoredSchedule, 'lastFiredAt' | 'updatedAt'>): Promise<StoredSchedule>;
+  get(workspaceId: string, id: string): Promise<StoredSchedule | undefined>;
+  list(workspaceId: string, page: PageRequest): Promise<Page<StoredSchedule>>;
+  update(
+    workspaceId: string,
+    id: string,
+    patch: Partial<Pick<StoredSchedule, 'cron' | 'timezone' | 'misfire' | 'enabled' | 'input' | 'nextFireAt'>> & { readonly now: number },
+  ): Promise<StoredSchedule | undefined>;
+  delete(workspaceId: string, id: string): Promise<boolean>;
+  /** Enabled schedules with nextFireAt <= now, soonest first. */
+  due(now: number, limit: number): Promise<StoredSchedule[]>;
+  /** Compare-and-set: moves nextFireAt from `expected` to `next` (records lastFiredAt); false if another process did. */
+  advance(id: string, expected: number, next: number | null, firedAt: number): Promise<boolean>;
+}
+
+// ---- the store --------------------------------------------------------------------------------
+
+export interface Store {
+  readonly backend: 'sqlite' | 'postgres';
+  readonly workflows: WorkflowRepository;
+  readonly executions: ExecutionRepository;
+  readonly nodeRuns: NodeRunRepository;
+  readonly events: EventRepository;
+  readonly timers: TimerRepository;
+  readonly deadLetters: DeadLetterRepository;
+  readonly schedules: ScheduleRepository;
+  /** Reachable and fully migrated (for /readyz). */
+  health(): Promise<{ readonly ok: boolean; readonly detail?: string }>;
+  close(): Promise<void>;
+}
