@@ -24,9 +24,22 @@ module.exports = {
     {
       name: 'nodes-reach-the-world-through-ctx',
       severity: 'error',
-      comment: 'Node types may not import the runtime, the CLI or Node built-ins: everything comes through ctx.',
+      comment: 'Node types may not import the runtime, storage, servers or the CLI: everything comes through ctx.',
       from: { path: '^src/nodes/' },
-      to: { path: ['^src/runtime/', '^src/cli/'], dependencyTypes: ['local', 'core'] },
+      to: { path: ['^src/runtime/', '^src/cli/', '^src/store/', '^src/workflow-file/'] },
+    },
+    {
+      name: 'nodes-no-io-builtins',
+      severity: 'error',
+      comment: 'Node types reach files, network and processes only through ctx (node:util is pure).',
+      from: { path: '^src/nodes/' },
+      to: { dependencyTypes: ['core'], pathNot: '^node:util$|^util$' },
+    },
+    {
+      name: 'not-to-unresolvable',
+      severity: 'error',
+      from: {},
+      to: { couldNotResolve: true },
     },
     {
       name: 'nothing-imports-the-cli',

@@ -94,12 +94,16 @@ export const errorCodes = {
 
   // Code sandbox.
   SY_CODE_SYNTAX: user('The code does not parse.', 'Fix the JavaScript syntax.', 422),
-  SY_CODE_ERROR: user('The code threw an error.', 'Read the error message and stack.', 422),
-  SY_CODE_TIMEOUT: user(
-    'The code ran longer than its time limit.',
-    'Make it faster or raise `timeoutMs`.',
-    422,
-  ),
+  // Thrown errors and timeouts may be transient (the code may depend on its input or, later, on
+  // services it calls), so a node's retry policy applies to them; syntax and limits never change.
+  SY_CODE_ERROR: {
+    ...user('The code threw an error.', 'Read the error message and stack.', 422),
+    retryable: true,
+  },
+  SY_CODE_TIMEOUT: {
+    ...user('The code ran longer than its time limit.', 'Make it faster or raise `timeoutMs`.', 422),
+    retryable: true,
+  },
   SY_CODE_MEMORY: user(
     'The code used more memory than its limit.',
     'Use less data or raise `memoryMb`.',

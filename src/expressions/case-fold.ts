@@ -47,9 +47,9 @@ export function foldCase(source: string): string {
   while (i < source.length) {
     const ch = source[i];
     if (ch === '\\') {
-      const escape = readEscape(source, i, false);
-      out += escape.code === undefined ? escape.text : foldedChar(escape.code, escape.text);
-      i = escape.end;
+      const escaped = readEscape(source, i, false);
+      out += escaped.code === undefined ? escaped.text : foldedChar(escaped.code, escaped.text);
+      i = escaped.end;
     } else if (ch === '[') {
       const folded = foldClass(source, i);
       out += folded.text;

@@ -17,21 +17,19 @@ const toMillis = jsonata('$toMillis($timestamp, $picture)');
 
 if (port !== null) {
   port.on('message', (request: ParseRequest) => {
-    toMillis
-      .evaluate(null, { timestamp: request.timestamp, picture: request.picture })
-      .then(
-        (value: unknown) => port.postMessage({ id: request.id, value }),
-        (error: unknown) => {
-          const failure = error as { code?: unknown; message?: unknown };
-          port.postMessage({
-            id: request.id,
-            error: {
-              code: typeof failure.code === 'string' ? failure.code : undefined,
-              message: typeof failure.message === 'string' ? failure.message : String(error),
-            },
-          });
-        },
-      );
+    toMillis.evaluate(null, { timestamp: request.timestamp, picture: request.picture }).then(
+      (value: unknown) => port.postMessage({ id: request.id, value }),
+      (error: unknown) => {
+        const failure = error as { code?: unknown; message?: unknown };
+        port.postMessage({
+          id: request.id,
+          error: {
+            code: typeof failure.code === 'string' ? failure.code : undefined,
+            message: typeof failure.message === 'string' ? failure.message : String(error),
+          },
+        });
+      },
+    );
   });
   port.postMessage({ ready: true });
 }

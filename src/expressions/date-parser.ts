@@ -43,7 +43,12 @@ class DateParser {
   async parse(timestamp: string, picture: string, deadline: number): Promise<unknown> {
     await this.ready();
     return new Promise((resolve, reject) => {
-      const pending: Pending = { request: { id: this.#nextId++, timestamp, picture }, deadline, resolve, reject };
+      const pending: Pending = {
+        request: { id: this.#nextId++, timestamp, picture },
+        deadline,
+        resolve,
+        reject,
+      };
       this.#pending.set(pending.request.id, pending);
       this.#dispatch(pending);
     });

@@ -8,7 +8,7 @@ import type { Focus } from './natives.ts';
 
 export function distinct(this: Focus, values: unknown): unknown {
   if (!Array.isArray(values) || values.length <= 1) return values;
-  const kept: unknown[] = isSequence(values) ? (this as FocusWithSequence).createSequence() : [];
+  const kept: unknown[] = isSequence(values) ? (this as unknown as FocusWithSequence).createSequence() : [];
   const seen = new Set<string>();
   const identities = new Map<unknown, number>();
   for (const value of values) {
@@ -20,6 +20,7 @@ export function distinct(this: Focus, values: unknown): unknown {
   return kept;
 }
 
+/** JSONata's focus also carries `createSequence`, which its d.ts leaves out. */
 interface FocusWithSequence {
   createSequence(): unknown[];
 }
@@ -45,7 +46,10 @@ function canonicalKey(value: unknown, identities: Map<unknown, number>): string 
       if (Array.isArray(value)) return `[${value.map((item) => canonicalKey(item, identities)).join(',')}]`;
       return `{${Object.getOwnPropertyNames(value)
         .sort()
-        .map((key) => `${JSON.stringify(key)}:${canonicalKey((value as Record<string, unknown>)[key], identities)}`)
+        .map(
+          (key) =>
+            `${JSON.stringify(key)}:${canonicalKey((value as Record<string, unknown>)[key], identities)}`,
+        )
         .join(',')}}`;
     default:
       return identityKey(value, identities);

@@ -4,7 +4,10 @@
  */
 import type { ErrorCode } from '../errors/codes.ts';
 
-export type FaultCode = Extract<ErrorCode, 'SY_EXPR_EVAL' | 'SY_EXPR_TIMEOUT' | 'SY_EXPR_LIMIT' | 'SY_EXPR_FORBIDDEN'>;
+export type FaultCode = Extract<
+  ErrorCode,
+  'SY_EXPR_EVAL' | 'SY_EXPR_TIMEOUT' | 'SY_EXPR_LIMIT' | 'SY_EXPR_FORBIDDEN'
+>;
 
 export class ExpressionFault extends Error {
   readonly code: FaultCode;

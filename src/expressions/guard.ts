@@ -40,7 +40,12 @@ export function checkDeadline(state: GuardState): void {
   }
 }
 
-export function exitHook(_expr: unknown, _input: unknown, environment: HookEnvironment, result: unknown): void {
+export function exitHook(
+  _expr: unknown,
+  _input: unknown,
+  environment: HookEnvironment,
+  result: unknown,
+): void {
   const state = guardStateOf(environment);
   checkDeadline(state);
   if (typeof result === 'string') {

@@ -49,7 +49,8 @@ function copyValue(value: unknown, depth: number, budget: Budget): unknown {
       charge(budget, Buffer.byteLength(value) + 2);
       return value;
     case 'number':
-      if (!Number.isFinite(value)) throw new ExpressionFault('SY_EXPR_EVAL', `the result ${value} is not a JSON number`);
+      if (!Number.isFinite(value))
+        throw new ExpressionFault('SY_EXPR_EVAL', `the result ${value} is not a JSON number`);
       charge(budget, String(value).length);
       return value;
     case 'boolean':

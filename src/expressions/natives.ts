@@ -10,7 +10,7 @@ export type Focus = jsonata.Focus;
 
 export type NativeFunction = (this: Focus, ...args: unknown[]) => unknown;
 
-export const delegatedFunctions = ['pad', 'join', 'string', 'match', 'contains', 'replace', 'split', 'toMillis'] as const;
+export const delegatedFunctions = ['pad', 'join', 'string', 'match', 'replace', 'split', 'toMillis'] as const;
 
 export type DelegatedName = (typeof delegatedFunctions)[number];
 

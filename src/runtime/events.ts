@@ -17,7 +17,12 @@ interface NodeBase extends Base {
 }
 
 export type ExecutionEvent =
-  | (Base & { readonly type: 'execution.started'; readonly workflow: string; readonly input: unknown })
+  | (Base & {
+      /** resumed: a runner picked the execution up again from its stored log. */
+      readonly type: 'execution.started' | 'execution.resumed';
+      readonly workflow: string;
+      readonly input: unknown;
+    })
   | (Base & {
       readonly type: 'execution.finished';
       readonly status: 'succeeded' | 'failed' | 'cancelled';
@@ -61,6 +66,7 @@ export type ExecutionEvent =
     })
   | (NodeBase & { readonly type: 'loop.iteration.started'; readonly iteration: number })
   | (NodeBase & { readonly type: 'loop.iteration.finished'; readonly iteration: number })
+  | (NodeBase & { readonly type: 'loop.finished'; readonly output: unknown })
   | (Base & { readonly type: 'execution.responded'; readonly status: number });
 
 export type ExecutionEventType = ExecutionEvent['type'];

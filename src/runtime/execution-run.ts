@@ -29,8 +29,18 @@ export interface ExecuteOptions {
   /** Records of an earlier run of this execution: a resume replays them and runs only the rest. */
   readonly log?: readonly NodeRunRecord[];
   /** Persists a record; awaited before the record can make any other node ready. */
-  readonly checkpoint?: (record: NodeRunRecord) => Promise<void> | void;
+  readonly checkpoint?: (
+    record: NodeRunRecord,
+    run: { readonly attempts: number; readonly durationMs: number },
+  ) => Promise<void> | void;
   readonly depth?: number;
+  /** The first event gets this sequence number + 1 (a resume continues the stored stream). */
+  readonly lastSeq?: number;
+  /**
+   * Makes `ctx.sleep` durable: given a stable key, it waits until a wake-up time stored the first
+   * time the key was seen, so a restart does not start the wait over.
+   */
+  readonly sleep?: (key: string, ms: number, signal: AbortSignal) => Promise<void>;
 }
 
 export interface ExecutionResult extends ExecutionOutcome {
@@ -48,10 +58,11 @@ export class ExecutionRun implements AttemptHost {
   private readonly controller = new AbortController();
   private readonly concurrency: number;
   private readonly startedAt: number;
-  private seq = 0;
+  private seq: number;
   private response: WorkflowResponse | undefined;
   private settle: ((result: ExecutionResult) => void) | undefined;
   private finished = false;
+  private abandoned = false;
 
   constructor(services: ExecutorServices, workflow: CompiledWorkflow, options: ExecuteOptions) {
     this.services = services;
@@ -60,12 +71,17 @@ export class ExecutionRun implements AttemptHost {
     this.executionId = options.executionId;
     this.concurrency = workflow.definition.settings.concurrency;
     this.startedAt = services.clock.now();
+    this.seq = options.lastSeq ?? 0;
     this.state = new ExecutionState(workflow, {
       input: options.input ?? null,
       ...(options.entry === undefined ? {} : { entry: options.entry }),
     });
     for (const record of options.log ?? []) this.state.record(record);
     this.state.drainNotices();
+  }
+
+  get isAbandoned(): boolean {
+    return this.abandoned;
   }
 
   get signal(): AbortSignal {
@@ -89,7 +105,7 @@ export class ExecutionRun implements AttemptHost {
 
   emit(draft: EventDraft): void {
     const listener = this.options.onEvent;
-    if (!listener) return;
+    if (!listener || this.abandoned) return;
     listener({
       ...draft,
       seq: ++this.seq,
@@ -115,11 +131,16 @@ export class ExecutionRun implements AttemptHost {
 
   private complete(ready: ReadyNode, result: AttemptsResult): void {
     const { checkpoint } = this.options;
+    if (this.abandoned) {
+      this.state.record(result.record);
+      this.pump();
+      return;
+    }
     if (!checkpoint) {
       this.apply(ready, result);
       return;
     }
-    Promise.resolve(checkpoint(result.record)).then(
+    Promise.resolve(checkpoint(result.record, result)).then(
       () => this.apply(ready, result),
       (error: unknown) => this.crash(error),
     );
@@ -169,6 +190,12 @@ export class ExecutionRun implements AttemptHost {
           });
           break;
         case 'loop-finished':
+          this.emit({
+            type: 'loop.finished',
+            nodeId: notice.nodeId,
+            scope: notice.scope,
+            output: notice.output,
+          });
           break;
       }
     }
@@ -193,6 +220,18 @@ export class ExecutionRun implements AttemptHost {
       durationMs,
       ...(this.response ? { response: this.response } : {}),
     });
+  }
+
+  /**
+   * This process no longer owns the execution (its lease was taken over): stop every node now and
+   * write nothing more; the new owner carries on from the stored log.
+   */
+  abandon(): void {
+    this.abandoned = true;
+    this.stop(
+      'cancelled',
+      new SwitchyardError('SY_EXEC_CANCELLED', 'this runner lost its lease on the execution'),
+    );
   }
 
   /** A bug in the runner itself (or a failed checkpoint): fail the execution rather than hang. */
@@ -275,6 +314,8 @@ export class ExecutionRun implements AttemptHost {
           ...(fields ? { fields } : {}),
         });
     const { clock } = this.services;
+    const durableSleep = this.options.sleep;
+    let sleeps = 0;
     return {
       executionId: this.executionId,
       nodeId: node.id,
@@ -285,7 +326,10 @@ export class ExecutionRun implements AttemptHost {
       log: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
       emit: (progress) => this.emit({ type: 'node.progress', nodeId: node.id, scope, ...progress }),
       now: () => clock.now(),
-      sleep: (ms) => clock.sleep(ms, signal),
+      sleep: (ms) =>
+        durableSleep
+          ? durableSleep(`${ready.key}:${attempt}:${++sleeps}`, ms, signal)
+          : clock.sleep(ms, signal),
       code: this.services.code,
       runWorkflow: (reference, input) => this.runSubworkflow(ready, reference, input, signal),
       respond: (response) => this.respond(response),

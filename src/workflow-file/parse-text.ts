@@ -2,6 +2,7 @@
  * @module Workflow text (JSON or YAML) to a document, keeping positions: a syntax error gets its line
  * and column, and a validation problem's path (`nodes[3].params.url`) can be traced to its line.
  */
+import { type ParseError, parse as parseJson, printParseErrorCode } from 'jsonc-parser';
 import { isNode, LineCounter, parseDocument } from 'yaml';
 
 export interface Position {
@@ -32,13 +33,11 @@ export function parseWorkflowText(text: string, format: TextFormat): ParsedText 
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const first = doc.errors[0];
   if (first) {
-    const [line, column] = first.linePos?.[0]
-      ? [first.linePos[0].line, first.linePos[0].col]
-      : [undefined, undefined];
+    const { line, col } = lineCounter.linePos(first.pos[0]);
     return {
       ok: false,
       message: first.message.split('\n')[0] ?? 'the YAML does not parse',
-      position: line === undefined || column === undefined ? undefined : { line, column },
+      position: { line, column: col },
     };
   }
   return {
@@ -57,21 +56,17 @@ export function parseWorkflowText(text: string, format: TextFormat): ParsedText 
   };
 }
 
+/** Strict JSON (no comments, no trailing commas), with the position of the first error. */
 function checkJson(text: string): ParsedText | undefined {
-  try {
-    JSON.parse(text);
-    return undefined;
-  } catch (error) {
-    const message = (error as Error).message;
-    const at = /line (\d+) column (\d+)/.exec(message);
-    const offset = /position (\d+)/.exec(message);
-    const position = at
-      ? { line: Number(at[1]), column: Number(at[2]) }
-      : offset
-        ? positionOf(text, Number(offset[1]))
-        : undefined;
-    return { ok: false, message: message.replace(/\s*\(line \d+ column \d+\)/, ''), position };
-  }
+  const errors: ParseError[] = [];
+  parseJson(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+  const first = errors[0];
+  if (!first) return undefined;
+  return {
+    ok: false,
+    message: `invalid JSON: ${printParseErrorCode(first.error)}`,
+    position: positionOf(text, first.offset),
+  };
 }
 
 function positionOf(text: string, offset: number): Position {

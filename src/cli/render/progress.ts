@@ -85,20 +85,30 @@ export class ProgressView {
         line.finished++;
         line.durationMs += event.durationMs;
         line.state = line.running > 0 ? 'running' : line.failed > 0 ? 'failed' : 'succeeded';
-        this.report(line, event.scope);
+        this.report(ICON.succeeded, line, event.scope, event.durationMs);
         break;
       case 'node.failed':
         line.running--;
         line.failed++;
         line.durationMs += event.durationMs;
         line.state = event.handled ? 'handled' : 'failed';
-        this.report(line, event.scope, `${event.error.code}: ${event.error.message}`);
+        this.report(
+          ICON[line.state],
+          line,
+          event.scope,
+          event.durationMs,
+          `${event.error.code}: ${event.error.message}`,
+        );
         break;
       case 'node.skipped':
         if (line.finished === 0 && line.running === 0 && line.failed === 0) line.state = 'skipped';
         break;
       case 'loop.iteration.finished':
         line.iterations++;
+        break;
+      case 'loop.finished':
+        line.durationMs = event.at - line.startedAt;
+        line.state = 'succeeded';
         break;
       default:
         break;
@@ -113,11 +123,12 @@ export class ProgressView {
     }
   }
 
-  private report(line: NodeLine, scope: string, detail?: string): void {
+  /** Piped output: one line per finished node instance. */
+  private report(icon: string, line: NodeLine, scope: string, durationMs: number, detail?: string): void {
     if (this.live) return;
     const where = scope === '' ? '' : pc.dim(` @${scope}`);
     const tail = detail ? ` ${pc.red(detail)}` : '';
-    this.out.write(`${ICON[line.state]} ${line.id}${where} ${pc.dim(formatMs(line.durationMs))}${tail}\n`);
+    this.out.write(`${icon} ${line.id}${where} ${pc.dim(formatMs(durationMs))}${tail}\n`);
   }
 
   private draw(): void {
@@ -127,16 +138,22 @@ export class ProgressView {
       const icon =
         line.state === 'running' ? pc.cyan(SPINNER[this.frame % SPINNER.length]!) : ICON[line.state];
       const id = line.id.padEnd(this.width);
-      const runs =
-        line.finished + line.failed > 1 || line.iterations > 0
-          ? pc.dim(` ×${line.finished + line.failed}`)
-          : '';
-      const iterations = line.iterations > 0 ? pc.dim(` ${line.iterations} iterations`) : '';
-      const attempt = line.attempt > 1 ? pc.yellow(` attempt ${line.attempt}`) : '';
-      const elapsed = line.state === 'running' ? now - line.startedAt : line.durationMs;
+      const runs = line.finished + line.failed;
+      const many = runs > 1 && line.iterations === 0;
+      const elapsed =
+        line.state === 'running' && !many
+          ? now - line.startedAt
+          : many
+            ? line.durationMs / runs
+            : line.durationMs;
       const time =
-        line.state === 'waiting' || line.state === 'skipped' ? pc.dim(line.state) : pc.dim(formatMs(elapsed));
-      return `${icon} ${id} ${pc.dim(line.type.padEnd(11))} ${time}${runs}${iterations}${attempt}`;
+        line.state === 'waiting' || line.state === 'skipped'
+          ? pc.dim(line.state)
+          : pc.dim(`${many ? 'avg ' : ''}${formatMs(elapsed)}`);
+      const count = many ? pc.dim(` ×${runs}`) : '';
+      const iterations = line.iterations > 0 ? pc.dim(` · ${line.iterations} iterations`) : '';
+      const attempt = line.attempt > 1 ? pc.yellow(` · attempt ${line.attempt}`) : '';
+      return `${icon} ${id} ${pc.dim(line.type.padEnd(11))} ${time}${count}${iterations}${attempt}`;
     });
     this.render(rows.join('\n'));
   }

@@ -69,12 +69,21 @@ export function expressionPaths(compiled: CompiledValue): ValuePath[] {
   return paths;
 }
 
-/** Every expression source in the value with the path of its string, in document order. */
-export function expressionSources(compiled: CompiledValue): { source: string; path: ValuePath }[] {
-  const sources: { source: string; path: ValuePath }[] = [];
+export interface ExpressionSource {
+  readonly source: string;
+  /** Path of the string that holds the expression. */
+  readonly path: ValuePath;
+  /** Offset of the source in that string. */
+  readonly offset: number;
+}
+
+/** Every expression in the value, in document order. */
+export function expressionSources(compiled: CompiledValue): ExpressionSource[] {
+  const sources: ExpressionSource[] = [];
   visitTemplates(compiled, [], (template, path) => {
     for (const segment of template.segments) {
-      if (segment.kind === 'expression') sources.push({ source: segment.source, path });
+      if (segment.kind === 'expression')
+        sources.push({ source: segment.source, path, offset: segment.offset });
     }
   });
   return sources;

@@ -1,0 +1,208 @@
+/**
+ * @module Evaluates compiled values (a node's params with their `{{ … }}` expressions) against an
+ * execution's data, within time and size limits, with the JSONata built-ins that could reach
+ * outside the data closed or bounded (see safe-functions.ts, linear-regex.ts, guard.ts).
+ *
+ * Meaning of a result:
+ * - a string that is one expression yields the expression's value as JSON data (a number stays a
+ *   number); an expression that yields nothing (JSONata's "no match") yields `undefined`, which
+ *   drops the key from its object and is `null` inside an array, exactly as JSON.stringify would:
+ *   the evaluated params survive a checkpoint's JSON round trip unchanged, and an optional
+ *   parameter with no value keeps its default;
+ * - a string mixing text and expressions yields a string (data as JSON, nothing as "");
+ * - results are never scanned again for `{{ }}`: a value that looks like an expression is text.
+ */
+import { Buffer } from 'node:buffer';
+import jsonata from 'jsonata';
+import type { Template } from '../core/expressions/template.ts';
+import { type CompiledValue, expressionSources, type ValuePath } from '../core/expressions/value-template.ts';
+import { SwitchyardError } from '../errors/switchyard-error.ts';
+import { dateParser } from './date-parser.ts';
+import { formatPath, shorten, toCompileError, toExpressionError } from './errors.ts';
+import { LruCache } from './expression-cache.ts';
+import { scanExpression } from './expression-scan.ts';
+import { EXIT_HOOK, exitHook, GUARD_BINDING, type GuardState } from './guard.ts';
+import { interpolationText, toJsonResult } from './json-result.ts';
+import { type ExpressionLimits, resolveLimits } from './limits.ts';
+import { LinearRegExp } from './linear-regex.ts';
+import { type SafeFunction, safeFunctionNames, safeFunctions } from './safe-functions.ts';
+import { WeightMeter } from './value-weight.ts';
+
+export type { ExpressionLimits } from './limits.ts';
+export { defaultExpressionLimits } from './limits.ts';
+
+const CACHE_CAPACITY = 5_000;
+
+/** The variables of one execution step: `input`, `nodes`, `trigger`, `execution`, `loop`, `vars`. */
+export type ExpressionVariables = Readonly<Record<string, unknown>>;
+
+export interface ExpressionProblem {
+  readonly path: ValuePath;
+  readonly message: string;
+  readonly offset: number;
+}
+
+interface CompiledExpression {
+  readonly expression: jsonata.Expression;
+  readonly usesToMillis: boolean;
+}
+
+/** One `evaluate()` call: its bindings and its guard. */
+interface Run {
+  readonly input: unknown;
+  readonly bindings: Record<string, unknown>;
+  readonly state: GuardState;
+}
+
+export class ExpressionEngine {
+  readonly limits: ExpressionLimits;
+  readonly #cache = new LruCache<string, CompiledExpression>(CACHE_CAPACITY);
+  readonly #functions: readonly SafeFunction[];
+
+  constructor(limits: Partial<ExpressionLimits> = {}) {
+    this.limits = resolveLimits(limits);
+    this.#functions = safeFunctions(this.limits);
+  }
+
+  /**
+   * Evaluates every expression of `compiled`. Variables are bound as `$input`, `$nodes`, … and
+   * `variables.input` is also the context, so `{{ total }}` reads `$input.total`.
+   * Throws a SwitchyardError (SY_EXPR_EVAL, SY_EXPR_TIMEOUT, SY_EXPR_LIMIT, SY_EXPR_FORBIDDEN).
+   */
+  async evaluate(compiled: CompiledValue, variables: ExpressionVariables): Promise<unknown> {
+    if (compiled.kind === 'static') return compiled.value;
+    return this.#evaluateNode(compiled, [], this.#startRun(variables));
+  }
+
+  /**
+   * Compiles every expression without running it and reports what would fail at once: a regex
+   * the linear engine refuses, or a syntax error in a value not built by compileValue.
+   */
+  check(compiled: CompiledValue): ExpressionProblem[] {
+    const problems: ExpressionProblem[] = [];
+    for (const { source, offset, path } of expressionSources(compiled)) {
+      try {
+        this.#compile(source, path);
+      } catch (error) {
+        const message = error instanceof SwitchyardError ? error.message : String(error);
+        problems.push({ path, message, offset });
+      }
+    }
+    return problems;
+  }
+
+  #startRun(variables: ExpressionVariables): Run {
+    for (const name of safeFunctionNames) {
+      if (Object.hasOwn(variables, name)) {
+        throw new SwitchyardError(
+          'SY_INTERNAL',
+          `the variable $${name} would hide a guarded built-in function`,
+        );
+      }
+    }
+    const state: GuardState = {
+      deadline: Date.now() + this.limits.timeoutMs,
+      timeoutMs: this.limits.timeoutMs,
+      meter: new WeightMeter(this.limits.maxValueBytes),
+    };
+    return { input: variables.input, bindings: { ...variables, [GUARD_BINDING]: state }, state };
+  }
+
+  async #evaluateNode(node: CompiledValue, path: ValuePath, run: Run): Promise<unknown> {
+    switch (node.kind) {
+      case 'static':
+        return node.value;
+      case 'template':
+        return this.#evaluateTemplate(node.template, path, run);
+      case 'array': {
+        const items: unknown[] = [];
+        for (const [index, item] of node.items.entries()) {
+          items.push((await this.#evaluateNode(item, [...path, index], run)) ?? null);
+        }
+        return items;
+      }
+      case 'object': {
+        const record: Record<string, unknown> = {};
+        for (const [key, child] of node.entries) {
+          const value = await this.#evaluateNode(child, [...path, key], run);
+          if (value === undefined) continue;
+          if (key === '__proto__')
+            Object.defineProperty(record, key, {
+              value,
+              enumerable: true,
+              writable: true,
+              configurable: true,
+            });
+          else record[key] = value;
+        }
+        return record;
+      }
+    }
+  }
+
+  async #evaluateTemplate(template: Template, path: ValuePath, run: Run): Promise<unknown> {
+    const [first] = template.segments;
+    if (template.isSingleExpression && first?.kind === 'expression') {
+      return this.#evaluateExpression(first.source, path, run);
+    }
+    let text = '';
+    for (const segment of template.segments) {
+      text +=
+        segment.kind === 'literal'
+          ? segment.text
+          : interpolationText(await this.#evaluateExpression(segment.source, path, run));
+    }
+    if (Buffer.byteLength(text) > this.limits.maxOutputBytes) {
+      throw new SwitchyardError(
+        'SY_EXPR_LIMIT',
+        `The text built from "${shorten(template.raw)}"${path.length > 0 ? ` at ${formatPath(path)}` : ''} is larger than ${this.limits.maxOutputBytes} bytes (maxOutputBytes)`,
+        { ...(path.length > 0 ? { path: formatPath(path) } : {}), details: { template: template.raw } },
+      );
+    }
+    return text;
+  }
+
+  async #evaluateExpression(source: string, path: ValuePath, run: Run): Promise<unknown> {
+    const { expression, usesToMillis } = this.#compile(source, path);
+    if (usesToMillis) {
+      // A worker that is still starting must not eat this expression's time budget.
+      const started = Date.now();
+      await dateParser.ready();
+      run.state.deadline += Date.now() - started;
+    }
+    try {
+      const result: unknown = await expression.evaluate(run.input, run.bindings);
+      return toJsonResult(result, this.limits.maxOutputBytes).value;
+    } catch (error) {
+      throw toExpressionError(error, source, path);
+    }
+  }
+
+  #compile(source: string, path: ValuePath): CompiledExpression {
+    const cached = this.#cache.get(source);
+    if (cached !== undefined) return cached;
+    let expression: jsonata.Expression;
+    try {
+      expression = jsonata(source, {
+        timeout: this.limits.timeoutMs,
+        stack: this.limits.maxDepth,
+        sequence: this.limits.maxSequence,
+        // JSONata only ever calls it with `new`, which LinearRegExp supports.
+        RegexEngine: LinearRegExp as unknown as RegExpConstructor,
+      });
+      const scan = scanExpression(expression.ast());
+      // Refuse a regex the linear engine cannot run now, not only when a branch reaches it.
+      for (const regex of scan.regexes) new LinearRegExp(regex);
+      // JSONata types binding names as strings, but looks its hooks up by symbol.
+      expression.assign(EXIT_HOOK as unknown as string, exitHook);
+      for (const { name, implementation, signature } of this.#functions) {
+        expression.registerFunction(name, implementation, signature);
+      }
+      const compiled = { expression, usesToMillis: scan.variables.has('toMillis') };
+      this.#cache.set(source, compiled);
+      return compiled;
+    } catch (error) {
+      throw toCompileError(error, source, path);
+    }
+  }
+}

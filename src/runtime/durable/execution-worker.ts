@@ -1,0 +1,317 @@
+/**
+ * @module The durable runner: claims executions from the store under a lease, resumes each from its
+ * stored log (a fresh start is a resume from an empty log), checkpoints every node result before
+ * anything depending on it can start, keeps its leases alive, and stops at once any execution whose
+ * lease another runner took over. A runner killed mid-flight loses nothing: its leases expire and
+ * whoever claims them next replays the log and runs only what is left.
+ */
+import { hostname } from 'node:os';
+import type { NodeCatalog } from '../../core/catalog.ts';
+import type { CompiledWorkflow } from '../../core/graph/compiled.ts';
+import type { NodeRunRecord } from '../../core/scheduler/records.ts';
+import { validateWorkflow } from '../../core/validate.ts';
+import { SwitchyardError } from '../../errors/switchyard-error.ts';
+import type { CheckpointBatch, Lease, Store, StoredEvent, StoredExecution } from '../../store/ports.ts';
+import type { ExecutionEvent } from '../events.ts';
+import { type ExecutionResult, ExecutionRun } from '../execution-run.ts';
+import type { ExecutorServices } from '../services.ts';
+import { Batcher } from './batcher.ts';
+import { replayLog } from './replay-log.ts';
+
+export interface ExecutionWorkerOptions {
+  readonly store: Store;
+  readonly services: ExecutorServices;
+  readonly catalog: NodeCatalog;
+  /** Unique per process; defaults to host:pid:random. */
+  readonly owner?: string;
+  /** Executions run at once by this worker. */
+  readonly capacity?: number;
+  readonly leaseMs?: number;
+  /** How often to look for work when nothing told us about any. */
+  readonly pollMs?: number;
+  readonly onEvent?: (event: ExecutionEvent) => void;
+  readonly onError?: (error: unknown) => void;
+}
+
+interface Running {
+  readonly lease: Lease;
+  readonly run: ExecutionRun;
+  lastEventWrite: Promise<void>;
+}
+
+export class ExecutionWorker {
+  readonly owner: string;
+  private readonly options: ExecutionWorkerOptions;
+  private readonly store: Store;
+  private readonly capacity: number;
+  private readonly leaseMs: number;
+  private readonly pollMs: number;
+  private readonly running = new Map<string, Running>();
+  private readonly compiled = new Map<string, Promise<CompiledWorkflow>>();
+  private readonly checkpoints: Batcher<CheckpointBatch, boolean>;
+  private readonly events: Batcher<StoredEvent, undefined>;
+  private readonly finished = new Set<(id: string) => void>();
+  private pollTimer: NodeJS.Timeout | undefined;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private claiming = false;
+  private wakeAgain = false;
+  private stopped = true;
+
+  constructor(options: ExecutionWorkerOptions) {
+    this.options = options;
+    this.store = options.store;
+    this.owner = options.owner ?? `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
+    this.capacity = options.capacity ?? 64;
+    this.leaseMs = options.leaseMs ?? 30_000;
+    this.pollMs = options.pollMs ?? 250;
+    this.checkpoints = new Batcher((batches) => this.store.nodeRuns.checkpoint(batches));
+    this.events = new Batcher<StoredEvent, undefined>(async (events) => {
+      await this.store.events.append(events);
+      return events.map(() => undefined);
+    }, 5000);
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.heartbeat = setInterval(() => void this.renewLeases(), Math.max(50, Math.floor(this.leaseMs / 3)));
+    this.notify();
+  }
+
+  /** There may be new work: look now instead of at the next poll. */
+  notify(): void {
+    if (this.stopped) return;
+    if (this.claiming) {
+      this.wakeAgain = true;
+      return;
+    }
+    void this.claim();
+  }
+
+  get activeCount(): number {
+    return this.running.size;
+  }
+
+  /** Calls `listener` with the id of every execution this worker finishes. */
+  onFinished(listener: (executionId: string) => void): () => void {
+    this.finished.add(listener);
+    return () => this.finished.delete(listener);
+  }
+
+  /**
+   * Stops claiming and gives running executions back: their nodes are aborted, their leases
+   * released, and the stored log lets the next runner carry on.
+   */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.pollTimer);
+    clearInterval(this.heartbeat);
+    const leases = [...this.running.values()].map(({ lease, run }) => {
+      run.abandon();
+      return lease;
+    });
+    await this.checkpoints.drain();
+    await this.events.drain();
+    await Promise.all(leases.map((lease) => this.store.executions.release(lease)));
+  }
+
+  private async claim(): Promise<void> {
+    this.claiming = true;
+    try {
+      do {
+        this.wakeAgain = false;
+        const free = this.capacity - this.running.size;
+        if (free <= 0 || this.stopped) break;
+        const claimed = await this.store.executions.claim(
+          this.owner,
+          this.leaseMs,
+          this.services.clock.now(),
+          free,
+        );
+        for (const execution of claimed) void this.launch(execution);
+        if (claimed.length === free) this.wakeAgain = true;
+      } while (this.wakeAgain && !this.stopped);
+    } catch (error) {
+      this.options.onError?.(error);
+    } finally {
+      this.claiming = false;
+      if (!this.stopped) {
+        clearTimeout(this.pollTimer);
+        this.pollTimer = setTimeout(() => this.notify(), this.pollMs);
+      }
+    }
+  }
+
+  private get services(): ExecutorServices {
+    return this.options.services;
+  }
+
+  private async launch(execution: StoredExecution): Promise<void> {
+    const lease: Lease = { executionId: execution.id, owner: this.owner, epoch: execution.leaseEpoch };
+    try {
+      const workflow = await this.workflowOf(execution);
+      const stored = await replayLog(this.store, execution, workflow, (batch) =>
+        this.checkpoints.submit(batch),
+      );
+      if (!stored) return;
+      let seq = stored.reduce((max, run) => Math.max(max, run.seq), 0);
+      const lastSeq = await this.store.events.lastSeq(execution.id);
+      const log: NodeRunRecord[] = stored.map((run) => ({
+        nodeId: run.nodeId,
+        scope: run.scope,
+        status: run.status,
+        ...(run.outputs ? { outputs: run.outputs } : {}),
+        ...(run.error ? { error: run.error } : {}),
+      }));
+      const clock = this.services.clock;
+      const entry: Running = {
+        lease,
+        lastEventWrite: Promise.resolve(),
+        run: new ExecutionRun(this.services, workflow, {
+          executionId: execution.id,
+          input: execution.input,
+          ...(execution.entry ? { entry: execution.entry } : {}),
+          log,
+          lastSeq,
+          checkpoint: async (record, { attempts, durationMs }) => {
+            const now = clock.now();
+            const held = await this.checkpoints.submit({
+              lease,
+              runs: [
+                {
+                  executionId: execution.id,
+                  nodeId: record.nodeId,
+                  scope: record.scope,
+                  seq: ++seq,
+                  status: record.status,
+                  attempts,
+                  outputs: record.outputs ?? null,
+                  error: record.error ?? null,
+                  startedAt: now - durationMs,
+                  finishedAt: now,
+                  tokensIn: null,
+                  tokensOut: null,
+                  costUsd: null,
+                },
+              ],
+            });
+            if (!held) entry.run.abandon();
+          },
+          onEvent: (event) => {
+            // Sub-workflow runs report through here too; only this execution's own stream is stored.
+            if (event.executionId === execution.id) {
+              entry.lastEventWrite = this.events
+                .submit(toStoredEvent(event))
+                .catch((error: unknown) => this.options.onError?.(error));
+            }
+            this.options.onEvent?.(event);
+          },
+          sleep: async (key, ms, signal) => {
+            const fireAt = await this.store.timers.getOrCreate(execution.id, key, clock.now() + ms);
+            await clock.sleep(Math.max(0, fireAt - clock.now()), signal);
+          },
+        }),
+      };
+      this.running.set(execution.id, entry);
+      const result = await entry.run.run();
+      await entry.lastEventWrite;
+      if (!entry.run.isAbandoned) await this.settle(execution, lease, result);
+    } catch (error) {
+      this.options.onError?.(error);
+      await this.failUnexpectedly(execution, lease, error);
+    } finally {
+      this.running.delete(execution.id);
+      this.notify();
+    }
+  }
+
+  private async settle(execution: StoredExecution, lease: Lease, result: ExecutionResult): Promise<void> {
+    const now = this.services.clock.now();
+    const finished = await this.store.executions.finish(lease, {
+      status: result.status,
+      output: result.output ?? null,
+      error: result.error ?? null,
+      now,
+    });
+    if (!finished) return;
+    if (result.status === 'failed' && result.error) {
+      await this.store.deadLetters.add({
+        executionId: execution.id,
+        workspaceId: execution.workspaceId,
+        workflowId: execution.workflowId,
+        reason: result.error,
+        createdAt: now,
+      });
+    }
+    for (const listener of this.finished) listener(execution.id);
+  }
+
+  private async failUnexpectedly(execution: StoredExecution, lease: Lease, error: unknown): Promise<void> {
+    const failure =
+      error instanceof SwitchyardError
+        ? error
+        : new SwitchyardError('SY_INTERNAL', `the runner failed: ${String(error)}`, { cause: error });
+    try {
+      await this.settle(execution, lease, {
+        status: 'failed',
+        output: null,
+        error: failure.toData(),
+        executionId: execution.id,
+        durationMs: 0,
+      });
+    } catch (settleError) {
+      this.options.onError?.(settleError);
+    }
+  }
+
+  private workflowOf(execution: StoredExecution): Promise<CompiledWorkflow> {
+    const key = `${execution.workflowId}@${execution.workflowVersion}`;
+    let compiled = this.compiled.get(key);
+    if (!compiled) {
+      compiled = this.compile(execution);
+      this.compiled.set(key, compiled);
+      compiled.catch(() => this.compiled.delete(key));
+    }
+    return compiled;
+  }
+
+  private async compile(execution: StoredExecution): Promise<CompiledWorkflow> {
+    const version = await this.store.workflows.getVersion(
+      execution.workspaceId,
+      execution.workflowId,
+      execution.workflowVersion,
+    );
+    if (!version) {
+      throw new SwitchyardError(
+        'SY_SUBWORKFLOW_NOT_FOUND',
+        `workflow ${execution.workflowId} version ${execution.workflowVersion} no longer exists`,
+      );
+    }
+    const { workflow, problems } = validateWorkflow(version.definition, this.options.catalog);
+    if (!workflow) {
+      throw new SwitchyardError(
+        'SY_WF_SCHEMA',
+        `stored workflow version is not valid: ${problems[0]?.path} ${problems[0]?.message}`,
+      );
+    }
+    return workflow;
+  }
+
+  private async renewLeases(): Promise<void> {
+    if (this.running.size === 0) return;
+    const leases = [...this.running.values()].map((r) => r.lease);
+    try {
+      const kept = new Set(
+        await this.store.executions.renew(leases, this.leaseMs, this.services.clock.now()),
+      );
+      for (const [id, entry] of this.running) if (!kept.has(id)) entry.run.abandon();
+    } catch (error) {
+      this.options.onError?.(error);
+    }
+  }
+}
+
+function toStoredEvent(event: ExecutionEvent): StoredEvent {
+  const { executionId, seq, type, at, ...payload } = event;
+  return { executionId, seq, type, at, payload };
+}

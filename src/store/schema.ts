@@ -1,0 +1,113 @@
+/**
+ * @module The tables as Kysely sees them, the same for both backends: JSON columns travel as text
+ * (TEXT in SQLite, `json` in PostgreSQL, read back unparsed), times as millisecond numbers and
+ * flags as 0/1, so one repository layer serves both.
+ */
+
+export interface WorkflowsTable {
+  id: string;
+  workspace_id: string;
+  name: string;
+  description: string | null;
+  draft: string;
+  latest_version: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface WorkflowVersionsTable {
+  workflow_id: string;
+  version: number;
+  definition: string;
+  note: string | null;
+  created_at: number;
+}
+
+export interface ExecutionsTable {
+  id: string;
+  workspace_id: string;
+  workflow_id: string;
+  workflow_version: number;
+  status: string;
+  trigger: string;
+  entry: string | null;
+  input: string;
+  output: string | null;
+  error: string | null;
+  correlation_id: string | null;
+  parent_id: string | null;
+  replay: string | null;
+  cancel_requested: number;
+  created_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+  lease_owner: string | null;
+  lease_epoch: number;
+  lease_expires_at: number | null;
+}
+
+export interface NodeRunsTable {
+  execution_id: string;
+  node_id: string;
+  scope: string;
+  seq: number;
+  status: string;
+  attempts: number;
+  outputs: string | null;
+  error: string | null;
+  started_at: number;
+  finished_at: number;
+  tokens_in: number | null;
+  tokens_out: number | null;
+  cost_usd: number | null;
+}
+
+export interface ExecutionEventsTable {
+  execution_id: string;
+  seq: number;
+  type: string;
+  payload: string;
+  at: number;
+}
+
+export interface TimersTable {
+  execution_id: string;
+  key: string;
+  fire_at: number;
+}
+
+export interface DeadLettersTable {
+  execution_id: string;
+  workspace_id: string;
+  workflow_id: string;
+  reason: string;
+  created_at: number;
+  retried_at: number | null;
+  retry_execution_id: string | null;
+}
+
+export interface SchedulesTable {
+  id: string;
+  workspace_id: string;
+  workflow_id: string;
+  cron: string;
+  timezone: string;
+  misfire: string;
+  enabled: number;
+  input: string;
+  next_fire_at: number | null;
+  last_fired_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface Database {
+  workflows: WorkflowsTable;
+  workflow_versions: WorkflowVersionsTable;
+  executions: ExecutionsTable;
+  node_runs: NodeRunsTable;
+  execution_events: ExecutionEventsTable;
+  timers: TimersTable;
+  dead_letters: DeadLettersTable;
+  schedules: SchedulesTable;
+}

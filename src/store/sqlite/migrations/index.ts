@@ -1,0 +1,9 @@
+/** @module The SQLite migrations, by name; names sort in the order they apply. Never edit a shipped one. */
+import type { Migration } from 'kysely';
+import { initial } from './0001_initial.ts';
+import { accountingAndOperations } from './0002_accounting_and_operations.ts';
+
+export const sqliteMigrations: Readonly<Record<string, Migration>> = {
+  '0001_initial': initial,
+  '0002_accounting_and_operations': accountingAndOperations,
+};
