@@ -56,12 +56,12 @@ class DateParser {
 
   #start(): void {
     const worker = new Worker(WORKER_URL);
-    worker.unref();
     this.#worker = worker;
     this.#ready = new Promise<void>((resolve, reject) => {
       worker.on('message', (reply: Reply) => {
         if ('ready' in reply) resolve();
         else this.#settle(reply);
+        this.#holdProcessWhileBusy();
       });
       worker.on('error', (error) => {
         reject(error);
@@ -77,6 +77,13 @@ class DateParser {
     const remaining = Math.max(0, pending.deadline - Date.now());
     pending.timer = setTimeout(() => this.#timeOut(pending), remaining);
     this.#worker?.postMessage(pending.request);
+    this.#holdProcessWhileBusy();
+  }
+
+  /** An idle thread must not keep the process alive; one that is starting or parsing must. */
+  #holdProcessWhileBusy(): void {
+    if (this.#pending.size > 0) this.#worker?.ref();
+    else this.#worker?.unref();
   }
 
   #settle(reply: Exclude<Reply, { ready: true }>): void {

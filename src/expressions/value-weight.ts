@@ -2,6 +2,10 @@
  * @module Approximate JSON size of the values an evaluation builds or reads, memoised per object so
  * that a value made of shared sub-values is measured as what it expands to (its JSON), in time
  * proportional to its distinct objects.
+ *
+ * The memo assumes values are not changed once measured: JSONata never changes a value it has
+ * returned, and the variables an engine is given (node outputs, inputs) are immutable records.
+ * A value changed later would keep its old weight, which only loosens the bound.
  */
 import { ExpressionFault } from './fault.ts';
 

@@ -21,12 +21,12 @@ export async function replayLog(
   const node = workflow.byId.get(fromNode);
   if (!node) {
     throw new SwitchyardError(
-      'SY_NODE_PARAMS_INVALID',
+      'SY_REPLAY_INVALID',
       `replay node "${fromNode}" is not in this workflow version`,
     );
   }
   if (node.loop !== -1) {
-    throw new SwitchyardError('SY_NODE_PARAMS_INVALID', `replay node "${fromNode}" is inside a loop`, {
+    throw new SwitchyardError('SY_REPLAY_INVALID', `replay node "${fromNode}" is inside a loop`, {
       hint: 'Replay from the loop node itself, or from a node outside it.',
     });
   }

@@ -1,0 +1,122 @@
+/**
+ * @module Starting durable executions: a fresh start on a published version, a replay from a node
+ * of an earlier execution (reusing what it recorded upstream), and a retry from the dead-letter
+ * list. Each only writes a queued execution and wakes the worker; the worker does the running.
+ */
+import { randomUUID } from 'node:crypto';
+import type { NodeCatalog } from '../../core/catalog.ts';
+import { validateWorkflow } from '../../core/validate.ts';
+import { SwitchyardError } from '../../errors/switchyard-error.ts';
+import type { ExecutionTrigger, Store, StoredExecution } from '../../store/ports.ts';
+import type { Clock } from '../clock.ts';
+
+export interface StartExecution {
+  readonly workspaceId: string;
+  readonly workflowId: string;
+  /** A published version; the latest when omitted. */
+  readonly version?: number;
+  readonly input: unknown;
+  readonly trigger: ExecutionTrigger;
+  readonly entry?: string;
+  readonly correlationId?: string;
+  readonly parentId?: string;
+}
+
+export class Executions {
+  private readonly store: Store;
+  private readonly clock: Clock;
+  private readonly wake: () => void;
+  private readonly newId: () => string;
+  private readonly catalog: NodeCatalog;
+
+  constructor(options: { store: Store; catalog: NodeCatalog; clock: Clock; wake?: () => void; newId?: () => string }) {
+    this.store = options.store;
+    this.catalog = options.catalog;
+    this.clock = options.clock;
+    this.wake = options.wake ?? (() => {});
+    this.newId = options.newId ?? randomUUID;
+  }
+
+  async start(request: StartExecution): Promise<StoredExecution> {
+    const version = request.version ?? (await this.latestVersion(request.workspaceId, request.workflowId));
+    if (!(await this.store.workflows.getVersion(request.workspaceId, request.workflowId, version))) {
+      throw new SwitchyardError('SY_WORKFLOW_NOT_PUBLISHED', `workflow "${request.workflowId}" has no version ${version}`);
+    }
+    const execution = await this.store.executions.create({
+      id: this.newId(),
+      workspaceId: request.workspaceId,
+      workflowId: request.workflowId,
+      workflowVersion: version,
+      trigger: request.trigger,
+      entry: request.entry ?? null,
+      input: request.input,
+      correlationId: request.correlationId ?? null,
+      parentId: request.parentId ?? null,
+      now: this.clock.now(),
+    });
+    this.wake();
+    return execution;
+  }
+
+  /** A new execution of the same version and input that reuses the recorded outputs upstream of `fromNode`. */
+  async replay(workspaceId: string, executionId: string, fromNode: string): Promise<StoredExecution> {
+    const original = await this.existing(workspaceId, executionId);
+    await this.checkReplayNode(original, fromNode);
+    const execution = await this.store.executions.create({
+      id: this.newId(),
+      workspaceId,
+      workflowId: original.workflowId,
+      workflowVersion: original.workflowVersion,
+      trigger: { kind: 'replay', of: original.id, fromNode },
+      entry: original.entry,
+      input: original.input,
+      correlationId: original.correlationId,
+      parentId: original.id,
+      replay: { executionId: original.id, fromNode },
+      now: this.clock.now(),
+    });
+    this.wake();
+    return execution;
+  }
+
+  /** Runs a dead-lettered execution again from the start, and marks the letter retried. */
+  async retryDeadLetter(workspaceId: string, executionId: string): Promise<StoredExecution> {
+    const original = await this.existing(workspaceId, executionId);
+    const retry = await this.start({
+      workspaceId,
+      workflowId: original.workflowId,
+      version: original.workflowVersion,
+      input: original.input,
+      trigger: { kind: 'retry', of: original.id },
+      ...(original.entry ? { entry: original.entry } : {}),
+      ...(original.correlationId ? { correlationId: original.correlationId } : {}),
+      parentId: original.id,
+    });
+    await this.store.deadLetters.markRetried(workspaceId, executionId, retry.id, this.clock.now());
+    return retry;
+  }
+
+  private async checkReplayNode(original: StoredExecution, fromNode: string): Promise<void> {
+    const version = await this.store.workflows.getVersion(original.workspaceId, original.workflowId, original.workflowVersion);
+    const node = version ? validateWorkflow(version.definition, this.catalog).workflow?.byId.get(fromNode) : undefined;
+    if (!node) {
+      throw new SwitchyardError('SY_REPLAY_INVALID', `node "${fromNode}" is not in version ${original.workflowVersion} of the workflow`);
+    }
+    if (node.loop !== -1) throw new SwitchyardError('SY_REPLAY_INVALID', `node "${fromNode}" is inside a loop`);
+  }
+
+  private async existing(workspaceId: string, executionId: string): Promise<StoredExecution> {
+    const execution = await this.store.executions.get(workspaceId, executionId);
+    if (!execution) throw new SwitchyardError('SY_EXECUTION_NOT_FOUND', `no execution "${executionId}"`);
+    return execution;
+  }
+
+  private async latestVersion(workspaceId: string, workflowId: string): Promise<number> {
+    const workflow = await this.store.workflows.get(workspaceId, workflowId);
+    if (!workflow) throw new SwitchyardError('SY_WORKFLOW_NOT_FOUND', `no workflow "${workflowId}"`);
+    if (workflow.latestVersion === null) {
+      throw new SwitchyardError('SY_WORKFLOW_NOT_PUBLISHED', `workflow "${workflowId}" has no published version`);
+    }
+    return workflow.latestVersion;
+  }
+}

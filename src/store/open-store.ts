@@ -1,0 +1,75 @@
+/**
+ * @module Opens the store a configuration names: PostgreSQL for a postgres:// URL, otherwise the
+ * embedded SQLite file in the data directory. Migrations are applied on open.
+ */
+import { mkdirSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { SwitchyardError } from '../errors/switchyard-error.ts';
+import type { StoreConnection } from './backend.ts';
+import { type MigrationReport, migrate } from './migrations.ts';
+import type { Store } from './ports.ts';
+import { openPostgresConnection } from './postgres/open-postgres.ts';
+import { redactUrl } from './postgres/postgres-errors.ts';
+import { createSqlStore } from './sql-store.ts';
+import { openSqliteConnection } from './sqlite/open-sqlite.ts';
+
+export interface StoreConfig {
+  /** postgres://… or postgresql://… selects PostgreSQL; absent selects SQLite in `dataDir`. */
+  readonly databaseUrl?: string;
+  readonly dataDir: string;
+}
+
+export const SQLITE_FILE_NAME = 'switchyard.db';
+
+export function storeConfigFromEnv(env: NodeJS.ProcessEnv = process.env): StoreConfig {
+  const url = env.SWITCHYARD_DATABASE_URL?.trim();
+  const dir = env.SWITCHYARD_DATA_DIR?.trim();
+  return {
+    ...(url ? { databaseUrl: url } : {}),
+    // `~` is expanded here too: .env files and service managers pass it through unexpanded.
+    dataDir: dir ? dir.replace(/^~(?=$|\/)/, homedir()) : join(homedir(), '.switchyard'),
+  };
+}
+
+export async function openStore(config: StoreConfig): Promise<Store> {
+  const connection = await connect(config);
+  try {
+    await migrate(connection);
+  } catch (error) {
+    await connection.close();
+    throw error;
+  }
+  return createSqlStore(connection);
+}
+
+/** Applies pending migrations (all, or up to `target`) and lets go of the database again. */
+export async function migrateStore(config: StoreConfig, target?: string): Promise<MigrationReport> {
+  const connection = await connect(config);
+  try {
+    return await migrate(connection, target);
+  } finally {
+    await connection.close();
+  }
+}
+
+/** An open, unmigrated connection: for migrations and for tests that build old schemas. */
+export async function connect(config: StoreConfig): Promise<StoreConnection> {
+  const url = config.databaseUrl;
+  if (url !== undefined && url !== '') {
+    if (/^postgres(ql)?:\/\//i.test(url)) return openPostgresConnection({ url });
+    throw new SwitchyardError('SY_STORE_UNAVAILABLE', `The database URL ${redactUrl(url)} names no backend Switchyard has.`, {
+      hint: 'Use postgres://USER:PASSWORD@HOST:PORT/DATABASE, or unset SWITCHYARD_DATABASE_URL for the embedded SQLite database.',
+    });
+  }
+  try {
+    mkdirSync(config.dataDir, { recursive: true });
+  } catch (error) {
+    throw new SwitchyardError('SY_STORE_UNAVAILABLE', `The data directory ${config.dataDir} cannot be created.`, {
+      hint: 'Set SWITCHYARD_DATA_DIR to a directory this user can write.',
+      details: { dataDir: config.dataDir },
+      cause: error,
+    });
+  }
+  return openSqliteConnection({ file: join(config.dataDir, SQLITE_FILE_NAME) });
+}

@@ -1,0 +1,66 @@
+/** @module Executions: creation, reads, listing and cancellation; leases and retention live beside it. */
+import type { Kysely } from 'kysely';
+import type { Backend } from '../backend.ts';
+import { decodeCursor, pageLimit, toPage } from '../paging.ts';
+import type { ExecutionRepository } from '../ports.ts';
+import type { Database } from '../schema.ts';
+import { newExecutionRow, toExecution } from './execution-rows.ts';
+import { claimExecutions, finishExecution, releaseLease, renewLeases } from './leases.ts';
+import { pruneExecutions } from './retention.ts';
+
+export function executionRepository(db: Kysely<Database>, backend: Backend): ExecutionRepository {
+  return {
+    async create(execution) {
+      const row = newExecutionRow(execution);
+      await db.insertInto('executions').values(row).execute();
+      return toExecution(row);
+    },
+
+    async get(workspaceId, id) {
+      const row = await db
+        .selectFrom('executions')
+        .selectAll()
+        .where('workspace_id', '=', workspaceId)
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return row && toExecution(row);
+    },
+
+    async list(workspaceId, filter) {
+      const limit = pageLimit(filter);
+      const after = filter.after === undefined ? undefined : decodeCursor(filter.after);
+      const rows = await db
+        .selectFrom('executions')
+        .selectAll()
+        .where('workspace_id', '=', workspaceId)
+        .$if(filter.status !== undefined, (q) => q.where('status', '=', filter.status!))
+        .$if(filter.workflowId !== undefined, (q) => q.where('workflow_id', '=', filter.workflowId!))
+        .$if(after !== undefined, (q) =>
+          q.where(({ eb, refTuple, tuple }) => eb(refTuple('created_at', 'id'), '<', tuple(after!.at, after!.id))),
+        )
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(limit + 1)
+        .execute();
+      return toPage(rows, limit, (row) => ({ at: row.created_at, id: row.id }), toExecution);
+    },
+
+    claim: claimExecutions(db, backend),
+    renew: renewLeases(db, backend),
+    finish: finishExecution(db),
+    release: releaseLease(db),
+
+    async requestCancel(workspaceId, id) {
+      const result = await db
+        .updateTable('executions')
+        .set({ cancel_requested: 1 })
+        .where('workspace_id', '=', workspaceId)
+        .where('id', '=', id)
+        .where('status', 'in', ['queued', 'running'])
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
+    },
+
+    prune: pruneExecutions(db),
+  };
+}
