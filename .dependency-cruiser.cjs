@@ -24,7 +24,8 @@ module.exports = {
     {
       name: 'nodes-reach-the-world-through-ctx',
       severity: 'error',
-      comment: 'Node types may not import the runtime, storage, servers or the CLI: everything comes through ctx.',
+      comment:
+        'Node types may not import the runtime, storage, servers or the CLI: everything comes through ctx.',
       from: { path: '^src/nodes/' },
       to: { path: ['^src/runtime/', '^src/cli/', '^src/store/', '^src/workflow-file/'] },
     },

@@ -175,13 +175,21 @@ export const errorCodes = {
   },
 
   // Resources.
-  SY_WORKFLOW_NOT_FOUND: user('No workflow has this id (in this workspace).', 'List workflows to find its id.', 404),
+  SY_WORKFLOW_NOT_FOUND: user(
+    'No workflow has this id (in this workspace).',
+    'List workflows to find its id.',
+    404,
+  ),
   SY_WORKFLOW_NOT_PUBLISHED: user(
     'The workflow has no published version to run.',
     'Publish a version first; executions always run a published, immutable version.',
     409,
   ),
-  SY_EXECUTION_NOT_FOUND: user('No execution has this id (in this workspace).', 'List executions to find its id.', 404),
+  SY_EXECUTION_NOT_FOUND: user(
+    'No execution has this id (in this workspace).',
+    'List executions to find its id.',
+    404,
+  ),
   SY_REPLAY_INVALID: user(
     'This execution cannot be replayed from that node.',
     'Pick a node outside any loop, in the same workflow version.',

@@ -42,6 +42,7 @@ class DateParser {
 
   async parse(timestamp: string, picture: string, deadline: number): Promise<unknown> {
     await this.ready();
+    if (Date.now() >= deadline) throw outOfTime();
     return new Promise((resolve, reject) => {
       const pending: Pending = {
         request: { id: this.#nextId++, timestamp, picture },
@@ -101,7 +102,7 @@ class DateParser {
   /** The stuck parse may be this one or one ahead of it: replace the worker and resend the others. */
   #timeOut(timedOut: Pending): void {
     this.#pending.delete(timedOut.request.id);
-    timedOut.reject(new ExpressionFault('SY_EXPR_TIMEOUT', 'parsing a date with $toMillis ran out of time'));
+    timedOut.reject(outOfTime());
     const worker = this.#worker;
     this.#worker = undefined;
     this.#ready = undefined;
@@ -130,3 +131,7 @@ class DateParser {
 }
 
 export const dateParser = new DateParser();
+
+function outOfTime(): ExpressionFault {
+  return new ExpressionFault('SY_EXPR_TIMEOUT', 'parsing a date with $toMillis ran out of time');
+}

@@ -40,19 +40,42 @@ export function checkDeadline(state: GuardState): void {
   }
 }
 
+/**
+ * Steps that can produce a value not already measured: constructors, operators, function calls and
+ * paths that map (`[1..9].$big` repeats one value). A field lookup, a variable, a literal or a
+ * wildcard returns values that exist already and were measured when they were made, or the
+ * caller's data, which is measured only once something built from it needs its size.
+ */
+const BUILDING_STEPS: ReadonlySet<string> = new Set([
+  'unary',
+  'binary',
+  'function',
+  'partial',
+  'apply',
+  'path',
+  'transform',
+  'descendant',
+]);
+
+interface HookStep {
+  readonly type?: unknown;
+  readonly group?: unknown;
+}
+
 export function exitHook(
-  _expr: unknown,
+  step: HookStep,
   _input: unknown,
   environment: HookEnvironment,
   result: unknown,
 ): void {
   const state = guardStateOf(environment);
   checkDeadline(state);
+  if (!BUILDING_STEPS.has(step.type as string) && step.group === undefined) return;
   if (typeof result === 'string') {
     state.meter.measure(result);
   } else if (typeof result === 'object' && result !== null && !types.isProxy(result)) {
-    // A proxy at the top of a step is a lazy view (e.g. `$nodes`): measuring it would load all of
-    // it. It is measured when it ends up inside a value that a later step builds.
+    // A proxy returned as it is is a lazy view (e.g. `$nodes`): measuring it would load all of it.
+    // It is measured when it ends up inside a value that a later step builds.
     state.meter.measure(result);
   }
 }

@@ -120,8 +120,8 @@ export function safeFunctions(limits: ExpressionLimits): readonly SafeFunction[]
         const [text, separator, limit] = args;
         if (typeof text === 'string' && typeof separator === 'string') {
           // Pieces are one more than separators; every character is a piece for "".
-          const bound = typeof limit === 'number' ? limit : limits.maxSequence;
-          if (separator === '' && Math.min(text.length, bound) > limits.maxSequence) {
+          const pieces = typeof limit === 'number' ? Math.min(text.length, limit) : text.length;
+          if (separator === '' && pieces > limits.maxSequence) {
             throw tooManyMatches(limits.maxSequence, 'pieces');
           }
           if (separator !== '') checkOccurrences(text, separator, limit, limits.maxSequence - 1, 'pieces');

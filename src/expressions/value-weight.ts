@@ -12,6 +12,13 @@ import { ExpressionFault } from './fault.ts';
 /** Deeper data is refused rather than walked: it would only ever come from a runaway expression. */
 export const MAX_NESTING = 512;
 
+/**
+ * Smaller values are walked again when met again instead of being remembered: most values an
+ * expression makes are small and short-lived, and a WeakMap entry for each slows the collector.
+ * Walking a value then costs at most this much per child that is not remembered.
+ */
+const REMEMBER_FROM = 256;
+
 export class WeightMeter {
   readonly #limit: number;
   readonly #memo = new WeakMap<object, number>();
@@ -64,7 +71,7 @@ export class WeightMeter {
         if (total > this.#limit) throw this.#tooLarge();
       }
     }
-    this.#memo.set(value, total);
+    if (total >= REMEMBER_FROM) this.#memo.set(value, total);
     return total;
   }
 

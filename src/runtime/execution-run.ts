@@ -106,12 +106,18 @@ export class ExecutionRun implements AttemptHost {
   emit(draft: EventDraft): void {
     const listener = this.options.onEvent;
     if (!listener || this.abandoned) return;
-    listener({
+    const event = {
       ...draft,
       seq: ++this.seq,
       executionId: this.executionId,
       at: this.services.clock.now(),
-    } as ExecutionEvent);
+    } as ExecutionEvent;
+    try {
+      listener(event);
+    } catch (error) {
+      // A broken listener must not leave the execution hanging half-way through a transition.
+      queueMicrotask(() => this.crash(error));
+    }
   }
 
   // ---- the loop ------------------------------------------------------------------------------

@@ -31,7 +31,10 @@ export async function migrationState(connection: StoreConnection): Promise<Migra
   const known = Object.keys(backend.migrations).sort();
   let applied: string[] = [];
   if (await backend.hasTable(db, MIGRATION_TABLE)) {
-    const table = backend.migrationSchema === undefined ? MIGRATION_TABLE : `${backend.migrationSchema}.${MIGRATION_TABLE}`;
+    const table =
+      backend.migrationSchema === undefined
+        ? MIGRATION_TABLE
+        : `${backend.migrationSchema}.${MIGRATION_TABLE}`;
     const rows = await sql<{ name: string }>`select name from ${sql.table(table)} order by name`.execute(db);
     applied = rows.rows.map((row) => row.name);
   }
@@ -70,13 +73,20 @@ export async function migrate(connection: StoreConnection, target?: string): Pro
     provider: { getMigrations: async () => ({ ...backend.migrations }) },
     ...(backend.migrationSchema === undefined ? {} : { migrationTableSchema: backend.migrationSchema }),
   });
-  const { error, results = [] } = target === undefined ? await migrator.migrateToLatest() : await migrator.migrateTo(target);
+  const { error, results = [] } =
+    target === undefined ? await migrator.migrateToLatest() : await migrator.migrateTo(target);
   if (error !== undefined) throw migrationFailed(location, results, error);
-  const applied = results.filter((result) => result.status === 'Success').map((result) => result.migrationName);
+  const applied = results
+    .filter((result) => result.status === 'Success')
+    .map((result) => result.migrationName);
   return { backend: backend.name, location, applied, current: applied.at(-1) ?? latestApplied };
 }
 
-function migrationFailed(location: string, results: readonly MigrationResult[], cause: unknown): SwitchyardError {
+function migrationFailed(
+  location: string,
+  results: readonly MigrationResult[],
+  cause: unknown,
+): SwitchyardError {
   const failed = results.find((result) => result.status === 'Error')?.migrationName;
   const reason = cause instanceof Error ? cause.message : String(cause);
   return new SwitchyardError(

@@ -1,3 +1,4 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -12,7 +13,9 @@ describe('storeConfigFromEnv', () => {
   });
 
   it('reads the URL and the data directory, expanding a leading ~', () => {
-    expect(storeConfigFromEnv({ SWITCHYARD_DATABASE_URL: 'postgres://u@h/db', SWITCHYARD_DATA_DIR: '~/sy' })).toEqual({
+    expect(
+      storeConfigFromEnv({ SWITCHYARD_DATABASE_URL: 'postgres://u@h/db', SWITCHYARD_DATA_DIR: '~/sy' }),
+    ).toEqual({
       databaseUrl: 'postgres://u@h/db',
       dataDir: join(homedir(), 'sy'),
     });
@@ -28,7 +31,17 @@ describe('openStore', () => {
   });
 
   it('says which data directory it cannot create', async () => {
-    const opening = openStore({ dataDir: '/proc/switchyard-cannot-be-here' });
-    await expect(opening).rejects.toMatchObject({ code: 'SY_STORE_UNAVAILABLE', details: { dataDir: '/proc/switchyard-cannot-be-here' } });
+    // Not under /proc: Node's recursive mkdir spins there forever instead of failing.
+    const parent = await mkdtemp(join(tmpdir(), 'sy-open-'));
+    try {
+      await writeFile(join(parent, 'a-file'), '');
+      const dataDir = join(parent, 'a-file', 'data');
+      await expect(openStore({ dataDir })).rejects.toMatchObject({
+        code: 'SY_STORE_UNAVAILABLE',
+        details: { dataDir },
+      });
+    } finally {
+      await rm(parent, { recursive: true, force: true });
+    }
   });
 });

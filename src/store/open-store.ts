@@ -33,7 +33,7 @@ export function storeConfigFromEnv(env: NodeJS.ProcessEnv = process.env): StoreC
 }
 
 export async function openStore(config: StoreConfig): Promise<Store> {
-  const connection = await connect(config);
+  const connection = await openStoreConnection(config);
   try {
     await migrate(connection);
   } catch (error) {
@@ -45,7 +45,7 @@ export async function openStore(config: StoreConfig): Promise<Store> {
 
 /** Applies pending migrations (all, or up to `target`) and lets go of the database again. */
 export async function migrateStore(config: StoreConfig, target?: string): Promise<MigrationReport> {
-  const connection = await connect(config);
+  const connection = await openStoreConnection(config);
   try {
     return await migrate(connection, target);
   } finally {
@@ -54,22 +54,30 @@ export async function migrateStore(config: StoreConfig, target?: string): Promis
 }
 
 /** An open, unmigrated connection: for migrations and for tests that build old schemas. */
-export async function connect(config: StoreConfig): Promise<StoreConnection> {
+export async function openStoreConnection(config: StoreConfig): Promise<StoreConnection> {
   const url = config.databaseUrl;
   if (url !== undefined && url !== '') {
     if (/^postgres(ql)?:\/\//i.test(url)) return openPostgresConnection({ url });
-    throw new SwitchyardError('SY_STORE_UNAVAILABLE', `The database URL ${redactUrl(url)} names no backend Switchyard has.`, {
-      hint: 'Use postgres://USER:PASSWORD@HOST:PORT/DATABASE, or unset SWITCHYARD_DATABASE_URL for the embedded SQLite database.',
-    });
+    throw new SwitchyardError(
+      'SY_STORE_UNAVAILABLE',
+      `The database URL ${redactUrl(url)} names no backend Switchyard has.`,
+      {
+        hint: 'Use postgres://USER:PASSWORD@HOST:PORT/DATABASE, or unset SWITCHYARD_DATABASE_URL for the embedded SQLite database.',
+      },
+    );
   }
   try {
     mkdirSync(config.dataDir, { recursive: true });
   } catch (error) {
-    throw new SwitchyardError('SY_STORE_UNAVAILABLE', `The data directory ${config.dataDir} cannot be created.`, {
-      hint: 'Set SWITCHYARD_DATA_DIR to a directory this user can write.',
-      details: { dataDir: config.dataDir },
-      cause: error,
-    });
+    throw new SwitchyardError(
+      'SY_STORE_UNAVAILABLE',
+      `The data directory ${config.dataDir} cannot be created.`,
+      {
+        hint: 'Set SWITCHYARD_DATA_DIR to a directory this user can write.',
+        details: { dataDir: config.dataDir },
+        cause: error,
+      },
+    );
   }
   return openSqliteConnection({ file: join(config.dataDir, SQLITE_FILE_NAME) });
 }

@@ -28,7 +28,12 @@ export function decodeCursor(cursor: string): Position {
   } catch {
     parsed = undefined;
   }
-  if (Array.isArray(parsed) && parsed.length === 2 && Number.isFinite(parsed[0]) && typeof parsed[1] === 'string') {
+  if (
+    Array.isArray(parsed) &&
+    parsed.length === 2 &&
+    Number.isFinite(parsed[0]) &&
+    typeof parsed[1] === 'string'
+  ) {
     return { at: parsed[0] as number, id: parsed[1] };
   }
   throw new SwitchyardError('SY_INPUT_INVALID', 'The page cursor is not one this store issued.', {
@@ -38,8 +43,15 @@ export function decodeCursor(cursor: string): Position {
 }
 
 /** `rows` holds up to limit + 1 rows: the extra one only says that another page exists. */
-export function toPage<R, T>(rows: readonly R[], limit: number, position: (row: R) => Position, map: (row: R) => T): Page<T> {
+export function toPage<R, T>(
+  rows: readonly R[],
+  limit: number,
+  position: (row: R) => Position,
+  map: (row: R) => T,
+): Page<T> {
   const items = rows.slice(0, limit).map(map);
   const last = rows[limit - 1];
-  return rows.length > limit && last !== undefined ? { items, next: encodeCursor(position(last)) } : { items };
+  return rows.length > limit && last !== undefined
+    ? { items, next: encodeCursor(position(last)) }
+    : { items };
 }

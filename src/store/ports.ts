@@ -59,7 +59,12 @@ export interface WorkflowRepository {
   updateDraft(
     workspaceId: string,
     id: string,
-    patch: { readonly name?: string; readonly description?: string | null; readonly draft?: unknown; readonly now: number },
+    patch: {
+      readonly name?: string;
+      readonly description?: string | null;
+      readonly draft?: unknown;
+      readonly now: number;
+    },
   ): Promise<StoredWorkflow | undefined>;
   /** Deletes the workflow and its versions; executions keep their data. */
   delete(workspaceId: string, id: string): Promise<boolean>;
@@ -250,8 +255,16 @@ export interface DeadLetterRepository {
   add(letter: Omit<DeadLetter, 'retriedAt' | 'retryExecutionId'>): Promise<void>;
   get(workspaceId: string, executionId: string): Promise<DeadLetter | undefined>;
   /** Newest first; only those not retried unless `includeRetried`. */
-  list(workspaceId: string, page: PageRequest & { readonly includeRetried?: boolean }): Promise<Page<DeadLetter>>;
-  markRetried(workspaceId: string, executionId: string, retryExecutionId: string, now: number): Promise<boolean>;
+  list(
+    workspaceId: string,
+    page: PageRequest & { readonly includeRetried?: boolean },
+  ): Promise<Page<DeadLetter>>;
+  markRetried(
+    workspaceId: string,
+    executionId: string,
+    retryExecutionId: string,
+    now: number,
+  ): Promise<boolean>;
 }
 
 export interface StoredSchedule {
@@ -276,7 +289,9 @@ export interface ScheduleRepository {
   update(
     workspaceId: string,
     id: string,
-    patch: Partial<Pick<StoredSchedule, 'cron' | 'timezone' | 'misfire' | 'enabled' | 'input' | 'nextFireAt'>> & { readonly now: number },
+    patch: Partial<
+      Pick<StoredSchedule, 'cron' | 'timezone' | 'misfire' | 'enabled' | 'input' | 'nextFireAt'>
+    > & { readonly now: number },
   ): Promise<StoredSchedule | undefined>;
   delete(workspaceId: string, id: string): Promise<boolean>;
   /** Enabled schedules with nextFireAt <= now, soonest first. */

@@ -29,8 +29,10 @@ export function createSqlStore(connection: StoreConnection): Store {
     async health() {
       try {
         const state = await migrationState(connection);
-        if (state.unknown.length > 0) return { ok: false, detail: `unknown migrations: ${state.unknown.join(', ')}` };
-        if (state.pending.length > 0) return { ok: false, detail: `pending migrations: ${state.pending.join(', ')}` };
+        if (state.unknown.length > 0)
+          return { ok: false, detail: `unknown migrations: ${state.unknown.join(', ')}` };
+        if (state.pending.length > 0)
+          return { ok: false, detail: `pending migrations: ${state.pending.join(', ')}` };
         return { ok: true };
       } catch (error) {
         const translated = backend.translateError(error);

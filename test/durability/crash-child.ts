@@ -8,8 +8,8 @@ import { ExpressionEngine } from '../../src/expressions/engine.ts';
 import { createNodeRegistry } from '../../src/nodes/registry.ts';
 import { systemClock } from '../../src/runtime/clock.ts';
 import { ExecutionWorker } from '../../src/runtime/durable/execution-worker.ts';
-import { DEFAULT_WORKSPACE } from '../../src/store/ports.ts';
 import { openStore } from '../../src/store/open-store.ts';
+import { DEFAULT_WORKSPACE } from '../../src/store/ports.ts';
 import { effectNode } from './crash-workflow.ts';
 import { type Ledger, postgresLedger, sqliteLedger } from './ledger.ts';
 
@@ -19,7 +19,9 @@ const dataDir = process.env.CRASH_DATA_DIR ?? '';
 
 const ledger: Ledger = url ? await postgresLedger(url, schema) : sqliteLedger(join(dataDir, 'effects.db'));
 const store = await openStore(
-  url ? { databaseUrl: `${url}${url.includes('?') ? '&' : '?'}options=-c%20search_path%3D${schema}`, dataDir } : { dataDir },
+  url
+    ? { databaseUrl: `${url}${url.includes('?') ? '&' : '?'}options=-c%20search_path%3D${schema}`, dataDir }
+    : { dataDir },
 );
 const registry = createNodeRegistry().register(effectNode(ledger));
 const worker = new ExecutionWorker({

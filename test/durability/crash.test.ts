@@ -11,9 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEFAULT_WORKSPACE, type Store } from '../../src/store/ports.ts';
 import { openStore } from '../../src/store/open-store.ts';
-import { EFFECT_NODES, crashWorkflow, expectedOutput } from './crash-workflow.ts';
+import { DEFAULT_WORKSPACE, type Store } from '../../src/store/ports.ts';
+import { crashWorkflow, EFFECT_NODES, expectedOutput } from './crash-workflow.ts';
 import { type Ledger, postgresLedger, sqliteLedger } from './ledger.ts';
 
 const EXECUTIONS = 200;
@@ -46,7 +46,9 @@ async function postgresBackend(): Promise<Backend> {
   try {
     await admin.connect();
   } catch (error) {
-    throw new Error(`PostgreSQL is not reachable at ${POSTGRES_URL} (${String(error)}); the crash test needs it`);
+    throw new Error(
+      `PostgreSQL is not reachable at ${POSTGRES_URL} (${String(error)}); the crash test needs it`,
+    );
   }
   await admin.query(`CREATE SCHEMA ${schema}`);
   await admin.end();
@@ -65,9 +67,16 @@ async function postgresBackend(): Promise<Backend> {
   };
 }
 
-function startChild(env: Record<string, string>): { process: ChildProcess; exited: Promise<number | null>; output: string[] } {
+function startChild(env: Record<string, string>): {
+  process: ChildProcess;
+  exited: Promise<number | null>;
+  output: string[];
+} {
   const output: string[] = [];
-  const proc = spawn(process.execPath, [child], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [child], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   proc.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
   proc.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
   const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
@@ -78,7 +87,13 @@ async function seed(backend: Backend): Promise<string[]> {
   const store = await backend.open();
   try {
     const now = Date.now();
-    await store.workflows.create({ id: 'crash', workspaceId: DEFAULT_WORKSPACE, name: 'crash', draft: crashWorkflow, now });
+    await store.workflows.create({
+      id: 'crash',
+      workspaceId: DEFAULT_WORKSPACE,
+      name: 'crash',
+      draft: crashWorkflow,
+      now,
+    });
     await store.workflows.publish(DEFAULT_WORKSPACE, 'crash', { definition: crashWorkflow, now });
     const ids: string[] = [];
     for (let i = 0; i < EXECUTIONS; i++) {
@@ -125,40 +140,39 @@ describe.each([
   ['sqlite', async () => sqliteBackend()],
   ['postgres', postgresBackend],
 ])('crash recovery on %s', (_name, makeBackend) => {
-  it(
-    `finishes ${EXECUTIONS} executions through ${KILLS} SIGKILLs with every effect exactly once`,
-    async () => {
-      const backend = await makeBackend();
-      cleanups.push(() => backend.cleanup());
-      const ids = await seed(backend);
-      const kills = await runWithKills(backend);
-      expect(kills).toBeGreaterThan(0);
+  it(`finishes ${EXECUTIONS} executions through ${KILLS} SIGKILLs with every effect exactly once`, async () => {
+    const backend = await makeBackend();
+    cleanups.push(() => backend.cleanup());
+    const ids = await seed(backend);
+    const kills = await runWithKills(backend);
+    expect(kills).toBeGreaterThan(0);
 
-      const store = await backend.open();
-      const ledger = await backend.ledger();
-      try {
-        for (const id of ids) {
-          const execution = await store.executions.get(DEFAULT_WORKSPACE, id);
-          expect(execution?.status, id).toBe('succeeded');
-          expect(execution?.output).toEqual({ value: expectedOutput((execution?.input as { value: number }).value) });
-          const runs = await store.nodeRuns.list(id);
-          expect(runs.map((r) => r.nodeId).sort()).toEqual(
-            ['a', 'b', 'c', 'd', 'join', 'split', 'start', 'sum'].sort(),
-          );
-        }
-        const effects = await ledger.effects();
-        const expectedKeys = ids.flatMap((id) => EFFECT_NODES.map((node) => `${id}:${node}`)).sort();
-        expect([...effects.keys()].sort()).toEqual(expectedKeys);
-        // Re-runs happen only for nodes in flight at a kill: never more than the worker's capacity per kill.
-        const runs = await ledger.runs();
-        const extra = [...runs.values()].reduce((sum, times) => sum + times - 1, 0);
-        expect(extra).toBeLessThanOrEqual(kills * 25 * 2);
-        process.stdout.write(`[${backend.name}] ${kills} kills, ${extra} node re-runs after kills, ${effects.size} effects\n`);
-      } finally {
-        await ledger.close();
-        await store.close();
+    const store = await backend.open();
+    const ledger = await backend.ledger();
+    try {
+      for (const id of ids) {
+        const execution = await store.executions.get(DEFAULT_WORKSPACE, id);
+        expect(execution?.status, id).toBe('succeeded');
+        const input = execution?.input as { value: number } | undefined;
+        expect(execution?.output).toEqual({ value: expectedOutput(input?.value ?? Number.NaN) });
+        const runs = await store.nodeRuns.list(id);
+        expect(runs.map((r) => r.nodeId).sort()).toEqual(
+          ['a', 'b', 'c', 'd', 'join', 'split', 'start', 'sum'].sort(),
+        );
       }
-    },
-    180_000,
-  );
+      const effects = await ledger.effects();
+      const expectedKeys = ids.flatMap((id) => EFFECT_NODES.map((node) => `${id}:${node}`)).sort();
+      expect([...effects.keys()].sort()).toEqual(expectedKeys);
+      // Re-runs happen only for nodes in flight at a kill: never more than the worker's capacity per kill.
+      const runs = await ledger.runs();
+      const extra = [...runs.values()].reduce((sum, times) => sum + times - 1, 0);
+      expect(extra).toBeLessThanOrEqual(kills * 25 * 2);
+      process.stdout.write(
+        `[${backend.name}] ${kills} kills, ${extra} node re-runs after kills, ${effects.size} effects\n`,
+      );
+    } finally {
+      await ledger.close();
+      await store.close();
+    }
+  }, 180_000);
 });

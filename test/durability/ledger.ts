@@ -15,11 +15,18 @@ export function sqliteLedger(file: string): Ledger {
     CREATE TABLE IF NOT EXISTS effects (key TEXT PRIMARY KEY, times INTEGER NOT NULL);
     CREATE TABLE IF NOT EXISTS runs (key TEXT PRIMARY KEY, times INTEGER NOT NULL);`);
   const bump = (table: string) =>
-    db.prepare(`INSERT INTO ${table} (key, times) VALUES (?, 1) ON CONFLICT (key) DO UPDATE SET times = times + 1`);
+    db.prepare(
+      `INSERT INTO ${table} (key, times) VALUES (?, 1) ON CONFLICT (key) DO UPDATE SET times = times + 1`,
+    );
   const countRun = bump('runs');
   const addEffect = db.prepare('INSERT INTO effects (key, times) VALUES (?, 1) ON CONFLICT (key) DO NOTHING');
   const read = (table: string) =>
-    new Map((db.prepare(`SELECT key, times FROM ${table}`).all() as { key: string; times: number }[]).map((r) => [r.key, r.times]));
+    new Map(
+      (db.prepare(`SELECT key, times FROM ${table}`).all() as { key: string; times: number }[]).map((r) => [
+        r.key,
+        r.times,
+      ]),
+    );
   return {
     countRun: async (key) => void countRun.run(key),
     recordEffect: async (key) => void addEffect.run(key),
@@ -34,12 +41,22 @@ export async function postgresLedger(url: string, schema: string): Promise<Ledge
   await pool.query(`CREATE TABLE IF NOT EXISTS effects (key TEXT PRIMARY KEY, times INTEGER NOT NULL);
     CREATE TABLE IF NOT EXISTS runs (key TEXT PRIMARY KEY, times INTEGER NOT NULL);`);
   const read = async (table: string) =>
-    new Map((await pool.query<{ key: string; times: number }>(`SELECT key, times FROM ${table}`)).rows.map((r) => [r.key, r.times]));
+    new Map(
+      (await pool.query<{ key: string; times: number }>(`SELECT key, times FROM ${table}`)).rows.map((r) => [
+        r.key,
+        r.times,
+      ]),
+    );
   return {
     countRun: async (key) =>
-      void (await pool.query('INSERT INTO runs (key, times) VALUES ($1, 1) ON CONFLICT (key) DO UPDATE SET times = runs.times + 1', [key])),
+      void (await pool.query(
+        'INSERT INTO runs (key, times) VALUES ($1, 1) ON CONFLICT (key) DO UPDATE SET times = runs.times + 1',
+        [key],
+      )),
     recordEffect: async (key) =>
-      void (await pool.query('INSERT INTO effects (key, times) VALUES ($1, 1) ON CONFLICT (key) DO NOTHING', [key])),
+      void (await pool.query('INSERT INTO effects (key, times) VALUES ($1, 1) ON CONFLICT (key) DO NOTHING', [
+        key,
+      ])),
     effects: () => read('effects'),
     runs: () => read('runs'),
     close: () => pool.end(),

@@ -8,7 +8,7 @@ import { systemClock } from '../../src/runtime/clock.ts';
 import { ExecutionWorker } from '../../src/runtime/durable/execution-worker.ts';
 import { Executions } from '../../src/runtime/durable/executions.ts';
 import { openStore } from '../../src/store/open-store.ts';
-import { DEFAULT_WORKSPACE as WS, type Store } from '../../src/store/ports.ts';
+import { type Store, DEFAULT_WORKSPACE as WS } from '../../src/store/ports.ts';
 import { newTracker, testRegistry } from '../support/test-nodes.ts';
 
 const dirs: string[] = [];
@@ -64,7 +64,9 @@ async function until<T>(probe: () => Promise<T | undefined>, timeoutMs = 10_000)
 }
 
 const finished = (store: Store, id: string) => () =>
-  store.executions.get(WS, id).then((e) => (e && e.status !== 'queued' && e.status !== 'running' ? e : undefined));
+  store.executions
+    .get(WS, id)
+    .then((e) => (e && e.status !== 'queued' && e.status !== 'running' ? e : undefined));
 
 const chain = {
   format: 'switchyard/v1',
@@ -87,7 +89,12 @@ describe('durable worker', () => {
     const { store, makeWorker, executions } = await setup(chain);
     const worker = makeWorker('w1');
     worker.start();
-    const started = await executions.start({ workspaceId: WS, workflowId: 'wf', input: { n: 4 }, trigger: { kind: 'api' } });
+    const started = await executions.start({
+      workspaceId: WS,
+      workflowId: 'wf',
+      input: { n: 4 },
+      trigger: { kind: 'api' },
+    });
     worker.notify();
     const done = await until(finished(store, started.id));
     expect(done).toMatchObject({ status: 'succeeded', output: 50, workflowVersion: 1 });
@@ -106,12 +113,29 @@ describe('durable worker', () => {
 
   it('takes over an execution whose runner died and runs only what is left', async () => {
     const { store, tracker, makeWorker, executions } = await setup(chain, { leaseMs: 300 });
-    const started = await executions.start({ workspaceId: WS, workflowId: 'wf', input: { n: 1 }, trigger: { kind: 'api' } });
+    const started = await executions.start({
+      workspaceId: WS,
+      workflowId: 'wf',
+      input: { n: 1 },
+      trigger: { kind: 'api' },
+    });
     // A runner that "dies": claims, records start and one, then never comes back.
     const [claimed] = await store.executions.claim('dead-runner', 300, Date.now(), 1);
     const lease = { executionId: started.id, owner: 'dead-runner', epoch: claimed!.leaseEpoch };
-    const base = { executionId: started.id, scope: '', status: 'succeeded' as const, attempts: 1, error: null };
-    const times = { startedAt: Date.now(), finishedAt: Date.now(), tokensIn: null, tokensOut: null, costUsd: null };
+    const base = {
+      executionId: started.id,
+      scope: '',
+      status: 'succeeded' as const,
+      attempts: 1,
+      error: null,
+    };
+    const times = {
+      startedAt: Date.now(),
+      finishedAt: Date.now(),
+      tokensIn: null,
+      tokensOut: null,
+      costUsd: null,
+    };
     expect(
       await store.nodeRuns.checkpoint([
         {
@@ -130,9 +154,13 @@ describe('durable worker', () => {
     expect(tracker.effects).toEqual([`${started.id}:two`, `${started.id}:three`]);
     // The dead runner's late writes are refused.
     expect(
-      await store.nodeRuns.checkpoint([{ lease, runs: [{ ...base, ...times, nodeId: 'two', seq: 3, outputs: { out: 'stale' } }] }]),
+      await store.nodeRuns.checkpoint([
+        { lease, runs: [{ ...base, ...times, nodeId: 'two', seq: 3, outputs: { out: 'stale' } }] },
+      ]),
     ).toEqual([false]);
-    expect(await store.executions.finish(lease, { status: 'failed', output: null, error: null, now: Date.now() })).toBe(false);
+    expect(
+      await store.executions.finish(lease, { status: 'failed', output: null, error: null, now: Date.now() }),
+    ).toBe(false);
     expect((await store.executions.get(WS, started.id))?.status).toBe('succeeded');
   });
 
@@ -140,7 +168,12 @@ describe('durable worker', () => {
     const { store, tracker, makeWorker, executions } = await setup(chain, { leaseMs: 200 });
     const first = makeWorker('w1');
     first.start();
-    const started = await executions.start({ workspaceId: WS, workflowId: 'wf', input: { n: 1 }, trigger: { kind: 'api' } });
+    const started = await executions.start({
+      workspaceId: WS,
+      workflowId: 'wf',
+      input: { n: 1 },
+      trigger: { kind: 'api' },
+    });
     first.notify();
     await until(() => store.nodeRuns.list(started.id).then((runs) => (runs.length >= 2 ? runs : undefined)));
     // Another runner claims it as if the lease had expired (its clock runs a second ahead).
@@ -154,14 +187,21 @@ describe('durable worker', () => {
   it('replays from a node, reusing the recorded outputs upstream of it', async () => {
     const { store, tracker, makeWorker, executions } = await setup(chain);
     makeWorker('w1').start();
-    const original = await executions.start({ workspaceId: WS, workflowId: 'wf', input: { n: 2 }, trigger: { kind: 'api' } });
+    const original = await executions.start({
+      workspaceId: WS,
+      workflowId: 'wf',
+      input: { n: 2 },
+      trigger: { kind: 'api' },
+    });
     await until(finished(store, original.id));
     tracker.effects.length = 0;
     const replay = await executions.replay(WS, original.id, 'three');
     const done = await until(finished(store, replay.id));
     expect(done).toMatchObject({ status: 'succeeded', output: 30, parentId: original.id });
     expect(tracker.effects).toEqual([`${replay.id}:three`]);
-    await expect(executions.replay(WS, original.id, 'nope')).rejects.toMatchObject({ code: 'SY_REPLAY_INVALID' });
+    await expect(executions.replay(WS, original.id, 'nope')).rejects.toMatchObject({
+      code: 'SY_REPLAY_INVALID',
+    });
   });
 
   it('dead-letters a failed execution and retries it from there', async () => {
@@ -176,14 +216,21 @@ describe('durable worker', () => {
     };
     const { store, makeWorker, executions } = await setup(failing);
     makeWorker('w1').start();
-    const started = await executions.start({ workspaceId: WS, workflowId: 'wf', input: null, trigger: { kind: 'api' } });
+    const started = await executions.start({
+      workspaceId: WS,
+      workflowId: 'wf',
+      input: null,
+      trigger: { kind: 'api' },
+    });
     const failed = await until(finished(store, started.id));
     expect(failed.status).toBe('failed');
     const letters = await store.deadLetters.list(WS, { limit: 10 });
     expect(letters.items.map((l) => [l.executionId, l.reason.code])).toEqual([[started.id, 'SY_FAIL_NODE']]);
     const retry = await executions.retryDeadLetter(WS, started.id);
     expect((await until(finished(store, retry.id))).trigger).toMatchObject({ kind: 'retry', of: started.id });
-    expect((await store.deadLetters.list(WS, { limit: 10 })).items.map((l) => l.executionId)).not.toContain(started.id);
+    expect((await store.deadLetters.list(WS, { limit: 10 })).items.map((l) => l.executionId)).not.toContain(
+      started.id,
+    );
   });
 
   it('keeps a delay across a restart: the wait is not started over', async () => {
@@ -204,7 +251,12 @@ describe('durable worker', () => {
     const first = makeWorker('w1');
     first.start();
     const t0 = Date.now();
-    const started = await executions.start({ workspaceId: WS, workflowId: 'wf', input: null, trigger: { kind: 'api' } });
+    const started = await executions.start({
+      workspaceId: WS,
+      workflowId: 'wf',
+      input: null,
+      trigger: { kind: 'api' },
+    });
     first.notify();
     await new Promise((resolve) => setTimeout(resolve, 400));
     await first.stop();

@@ -29,7 +29,10 @@ beforeEach(async () => {
 
 afterEach(async () => {
   vi.restoreAllMocks();
-  for (const [key, value] of [['SWITCHYARD_DATABASE_URL', saved.url], ['SWITCHYARD_DATA_DIR', saved.dir]] as const) {
+  for (const [key, value] of [
+    ['SWITCHYARD_DATABASE_URL', saved.url],
+    ['SWITCHYARD_DATA_DIR', saved.dir],
+  ] as const) {
     if (value === undefined) delete process.env[key];
     else process.env[key] = value;
   }
@@ -63,7 +66,10 @@ describe('switchyard migrate', () => {
     try {
       process.env.SWITCHYARD_DATABASE_URL = urlWithSchema(schema);
       expect(await migrateCommand({ json: true })).toBe(0);
-      expect(JSON.parse(stdout)).toMatchObject({ backend: 'postgres', applied: ['0001_initial', '0002_accounting_and_operations'] });
+      expect(JSON.parse(stdout)).toMatchObject({
+        backend: 'postgres',
+        applied: ['0001_initial', '0002_accounting_and_operations'],
+      });
     } finally {
       await dropSchema(schema);
     }

@@ -5,7 +5,8 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 
-export const POSTGRES_TEST_URL = process.env.SWITCHYARD_TEST_DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/test';
+export const POSTGRES_TEST_URL =
+  process.env.SWITCHYARD_TEST_DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/test';
 
 let admin: pg.Pool | undefined;
 

@@ -7,8 +7,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
 import { createInterface } from 'node:readline';
+import { DatabaseSync } from 'node:sqlite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore, SQLITE_FILE_NAME } from '../../src/store/open-store.ts';
 import { DEFAULT_WORKSPACE, type Store } from '../../src/store/ports.ts';
@@ -24,7 +24,8 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
-  for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  for (const child of children.splice(0))
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   for (const store of stores.splice(0)) await store.close();
   await rm(dataDir, { recursive: true, force: true });
 });
@@ -65,7 +66,13 @@ function integrityCheck(): string {
 describe('SQLite: one process per database file', () => {
   it('gives a second process SY_STORE_LOCKED, naming the file, and stays intact', async () => {
     const store = await open();
-    await store.workflows.create({ id: 'wf-1', workspaceId: DEFAULT_WORKSPACE, name: 'kept', draft: { a: 1 }, now: 1 });
+    await store.workflows.create({
+      id: 'wf-1',
+      workspaceId: DEFAULT_WORKSPACE,
+      name: 'kept',
+      draft: { a: 1 },
+      now: 1,
+    });
     const probe = startChild('probe', dataDir);
     const outcome = JSON.parse(await probe.nextLine()) as { ok: boolean; code?: string; message?: string };
     expect(outcome.ok).toBe(false);
@@ -86,7 +93,8 @@ describe('SQLite: one process per database file', () => {
     for (let round = 0; round < 3; round++) {
       const writer = startChild('write', dataDir, `r${round}`);
       expect(await writer.nextLine()).toBe('ready');
-      if (round === 0) await expect(openStore({ dataDir })).rejects.toMatchObject({ code: 'SY_STORE_LOCKED' });
+      if (round === 0)
+        await expect(openStore({ dataDir })).rejects.toMatchObject({ code: 'SY_STORE_LOCKED' });
       const killAfter = 5 + Math.floor(Math.random() * 30);
       for (let seen = 0; seen < killAfter; seen++) {
         const line = await writer.nextLine();

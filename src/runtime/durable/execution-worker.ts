@@ -155,7 +155,8 @@ export class ExecutionWorker {
       );
       if (!stored) return;
       let seq = stored.reduce((max, run) => Math.max(max, run.seq), 0);
-      const lastSeq = await this.store.events.lastSeq(execution.id);
+      // Nothing is written without a lease, so a first claim (epoch 1) has no events yet.
+      const lastSeq = execution.leaseEpoch === 1 ? 0 : await this.store.events.lastSeq(execution.id);
       const log: NodeRunRecord[] = stored.map((run) => ({
         nodeId: run.nodeId,
         scope: run.scope,

@@ -29,7 +29,13 @@ export class Executions {
   private readonly newId: () => string;
   private readonly catalog: NodeCatalog;
 
-  constructor(options: { store: Store; catalog: NodeCatalog; clock: Clock; wake?: () => void; newId?: () => string }) {
+  constructor(options: {
+    store: Store;
+    catalog: NodeCatalog;
+    clock: Clock;
+    wake?: () => void;
+    newId?: () => string;
+  }) {
     this.store = options.store;
     this.catalog = options.catalog;
     this.clock = options.clock;
@@ -40,7 +46,10 @@ export class Executions {
   async start(request: StartExecution): Promise<StoredExecution> {
     const version = request.version ?? (await this.latestVersion(request.workspaceId, request.workflowId));
     if (!(await this.store.workflows.getVersion(request.workspaceId, request.workflowId, version))) {
-      throw new SwitchyardError('SY_WORKFLOW_NOT_PUBLISHED', `workflow "${request.workflowId}" has no version ${version}`);
+      throw new SwitchyardError(
+        'SY_WORKFLOW_NOT_PUBLISHED',
+        `workflow "${request.workflowId}" has no version ${version}`,
+      );
     }
     const execution = await this.store.executions.create({
       id: this.newId(),
@@ -97,12 +106,22 @@ export class Executions {
   }
 
   private async checkReplayNode(original: StoredExecution, fromNode: string): Promise<void> {
-    const version = await this.store.workflows.getVersion(original.workspaceId, original.workflowId, original.workflowVersion);
-    const node = version ? validateWorkflow(version.definition, this.catalog).workflow?.byId.get(fromNode) : undefined;
+    const version = await this.store.workflows.getVersion(
+      original.workspaceId,
+      original.workflowId,
+      original.workflowVersion,
+    );
+    const node = version
+      ? validateWorkflow(version.definition, this.catalog).workflow?.byId.get(fromNode)
+      : undefined;
     if (!node) {
-      throw new SwitchyardError('SY_REPLAY_INVALID', `node "${fromNode}" is not in version ${original.workflowVersion} of the workflow`);
+      throw new SwitchyardError(
+        'SY_REPLAY_INVALID',
+        `node "${fromNode}" is not in version ${original.workflowVersion} of the workflow`,
+      );
     }
-    if (node.loop !== -1) throw new SwitchyardError('SY_REPLAY_INVALID', `node "${fromNode}" is inside a loop`);
+    if (node.loop !== -1)
+      throw new SwitchyardError('SY_REPLAY_INVALID', `node "${fromNode}" is inside a loop`);
   }
 
   private async existing(workspaceId: string, executionId: string): Promise<StoredExecution> {
@@ -115,7 +134,10 @@ export class Executions {
     const workflow = await this.store.workflows.get(workspaceId, workflowId);
     if (!workflow) throw new SwitchyardError('SY_WORKFLOW_NOT_FOUND', `no workflow "${workflowId}"`);
     if (workflow.latestVersion === null) {
-      throw new SwitchyardError('SY_WORKFLOW_NOT_PUBLISHED', `workflow "${workflowId}" has no published version`);
+      throw new SwitchyardError(
+        'SY_WORKFLOW_NOT_PUBLISHED',
+        `workflow "${workflowId}" has no published version`,
+      );
     }
     return workflow.latestVersion;
   }

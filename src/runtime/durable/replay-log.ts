@@ -15,7 +15,8 @@ export async function replayLog(
   workflow: CompiledWorkflow,
   checkpoint: (batch: CheckpointBatch) => Promise<boolean>,
 ): Promise<StoredNodeRun[] | undefined> {
-  const stored = await store.nodeRuns.list(execution.id);
+  // Nothing is written without a lease, so a first claim (epoch 1) has no log yet.
+  const stored = execution.leaseEpoch === 1 ? [] : await store.nodeRuns.list(execution.id);
   if (stored.length > 0 || !execution.replay) return stored;
   const { executionId: sourceId, fromNode } = execution.replay;
   const node = workflow.byId.get(fromNode);

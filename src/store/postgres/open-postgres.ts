@@ -34,9 +34,13 @@ const typeParsers: pg.CustomTypesConfig = {
 export async function openPostgresConnection(options: PostgresOptions): Promise<StoreConnection> {
   const location = redactUrl(options.url);
   if (options.schema !== undefined && !PLAIN_IDENTIFIER.test(options.schema)) {
-    throw new SwitchyardError('SY_STORE_UNAVAILABLE', `The schema name "${options.schema}" is not a plain identifier.`, {
-      hint: 'Use letters, digits and underscores.',
-    });
+    throw new SwitchyardError(
+      'SY_STORE_UNAVAILABLE',
+      `The schema name "${options.schema}" is not a plain identifier.`,
+      {
+        hint: 'Use letters, digits and underscores.',
+      },
+    );
   }
   const pool = new pg.Pool({
     connectionString: options.url,
@@ -56,7 +60,11 @@ export async function openPostgresConnection(options: PostgresOptions): Promise<
     migrations: postgresMigrations,
     migrationSchema: schema,
     hasTable: async (db, table) => {
-      const found = await sql<{ found: string | null }>`select to_regclass(quote_ident(${schema}) || '.' || quote_ident(${table}))::text as found`.execute(db);
+      const found = await sql<{
+        found: string | null;
+      }>`select to_regclass(quote_ident(${schema}) || '.' || quote_ident(${table}))::text as found`.execute(
+        db,
+      );
       return found.rows[0]?.found != null;
     },
     translateError: (error) => translatePostgresError(error, location),

@@ -1,7 +1,15 @@
 /** @module What PostgreSQL's and pg's errors mean to Switchyard: unavailable, conflict, or a bug. */
 import { SwitchyardError } from '../../errors/switchyard-error.ts';
 
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'EHOSTUNREACH']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EPIPE',
+  'EHOSTUNREACH',
+]);
 
 function codeOf(error: unknown): string | undefined {
   if (typeof error !== 'object' || error === null || !('code' in error)) return undefined;
@@ -14,7 +22,10 @@ export function isConnectionError(error: unknown): boolean {
   if (code !== undefined) {
     return NETWORK_CODES.has(code) || code.startsWith('08') || code.startsWith('57P') || code === '53300';
   }
-  return error instanceof Error && /connection terminated|timeout exceeded when trying to connect/i.test(error.message);
+  return (
+    error instanceof Error &&
+    /connection terminated|timeout exceeded when trying to connect/i.test(error.message)
+  );
 }
 
 /** The URL without its password, for messages and logs. */
@@ -30,19 +41,28 @@ export function redactUrl(url: string): string {
 
 export function unavailableError(location: string, cause: unknown): SwitchyardError {
   const reason = cause instanceof Error && cause.message !== '' ? cause.message : String(cause);
-  return new SwitchyardError('SY_STORE_UNAVAILABLE', `PostgreSQL at ${location} cannot be reached: ${reason}.`, {
-    details: { url: location },
-    cause,
-  });
+  return new SwitchyardError(
+    'SY_STORE_UNAVAILABLE',
+    `PostgreSQL at ${location} cannot be reached: ${reason}.`,
+    {
+      details: { url: location },
+      cause,
+    },
+  );
 }
 
 export function translatePostgresError(error: unknown, location: string): unknown {
   if (error instanceof SwitchyardError) return error;
   if (codeOf(error) === '23505') {
-    const detail = typeof error === 'object' && error !== null && 'detail' in error ? String(error.detail) : '';
-    return new SwitchyardError('SY_STORE_CONFLICT', `A record with this key exists already${detail ? ` (${detail})` : ''}.`, {
-      cause: error,
-    });
+    const detail =
+      typeof error === 'object' && error !== null && 'detail' in error ? String(error.detail) : '';
+    return new SwitchyardError(
+      'SY_STORE_CONFLICT',
+      `A record with this key exists already${detail ? ` (${detail})` : ''}.`,
+      {
+        cause: error,
+      },
+    );
   }
   if (isConnectionError(error)) return unavailableError(location, error);
   return error;

@@ -44,7 +44,9 @@ export function deadLetterRepository(db: Kysely<Database>): DeadLetterRepository
         .where('workspace_id', '=', workspaceId)
         .$if(page.includeRetried !== true, (q) => q.where('retried_at', 'is', null))
         .$if(after !== undefined, (q) =>
-          q.where(({ eb, refTuple, tuple }) => eb(refTuple('created_at', 'execution_id'), '<', tuple(after!.at, after!.id))),
+          q.where(({ eb, refTuple, tuple }) =>
+            eb(refTuple('created_at', 'execution_id'), '<', tuple(after!.at, after!.id)),
+          ),
         )
         .orderBy('created_at', 'desc')
         .orderBy('execution_id', 'desc')

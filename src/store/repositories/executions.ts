@@ -36,7 +36,9 @@ export function executionRepository(db: Kysely<Database>, backend: Backend): Exe
         .$if(filter.status !== undefined, (q) => q.where('status', '=', filter.status!))
         .$if(filter.workflowId !== undefined, (q) => q.where('workflow_id', '=', filter.workflowId!))
         .$if(after !== undefined, (q) =>
-          q.where(({ eb, refTuple, tuple }) => eb(refTuple('created_at', 'id'), '<', tuple(after!.at, after!.id))),
+          q.where(({ eb, refTuple, tuple }) =>
+            eb(refTuple('created_at', 'id'), '<', tuple(after!.at, after!.id)),
+          ),
         )
         .orderBy('created_at', 'desc')
         .orderBy('id', 'desc')

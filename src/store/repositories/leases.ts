@@ -31,7 +31,10 @@ export function claimExecutions(db: Kysely<Database>, backend: Backend) {
         const candidates = eb.selectFrom('executions').select('id').limit(limit);
         const ordered =
           which === 'expired'
-            ? candidates.where('status', '=', 'running').where('lease_expires_at', '<=', now).orderBy('lease_expires_at')
+            ? candidates
+                .where('status', '=', 'running')
+                .where('lease_expires_at', '<=', now)
+                .orderBy('lease_expires_at')
             : candidates.where('status', '=', 'queued').orderBy('created_at').orderBy('id');
         // SKIP LOCKED: concurrent claimers pass over each other's rows instead of queueing on them.
         return backend.rowLocks ? ordered.forNoKeyUpdate().skipLocked() : ordered;
@@ -44,7 +47,10 @@ export function claimExecutions(db: Kysely<Database>, backend: Backend) {
   return async (owner: string, leaseMs: number, now: number, limit: number): Promise<StoredExecution[]> => {
     if (limit < 1) return [];
     const recovered = await claimSome('expired', owner, leaseMs, now, limit);
-    const fresh = recovered.length < limit ? await claimSome('queued', owner, leaseMs, now, limit - recovered.length) : [];
+    const fresh =
+      recovered.length < limit
+        ? await claimSome('queued', owner, leaseMs, now, limit - recovered.length)
+        : [];
     return [...recovered, ...fresh].sort(byCreation);
   };
 }

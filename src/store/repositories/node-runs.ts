@@ -4,7 +4,7 @@
  * transaction of two kinds of statement: one read of the leases, then multi-row inserts.
  */
 import type { Kysely, Selectable } from 'kysely';
-import { SwitchyardError, type ErrorData } from '../../errors/switchyard-error.ts';
+import { type ErrorData, SwitchyardError } from '../../errors/switchyard-error.ts';
 import type { Backend } from '../backend.ts';
 import { fromJson, toNullableJson } from '../json-column.ts';
 import type { CheckpointBatch, Lease, NodeRunRepository, StoredNodeRun } from '../ports.ts';
@@ -40,7 +40,8 @@ export function nodeRunRepository(db: Kysely<Database>, backend: Backend): NodeR
             )
             .orderBy('id');
           const rows = await (backend.rowLocks ? read.forShare() : read).execute();
-          for (const row of rows) held.add(leaseKey({ executionId: row.id, owner: row.lease_owner ?? '', epoch: row.lease_epoch }));
+          for (const row of rows)
+            held.add(leaseKey({ executionId: row.id, owner: row.lease_owner ?? '', epoch: row.lease_epoch }));
         }
         const holds = batches.map((batch) => held.has(leaseKey(batch.lease)));
         const rows = batches.flatMap((batch, index) => (holds[index] ? batch.runs.map(toRow) : []));
@@ -57,7 +58,12 @@ export function nodeRunRepository(db: Kysely<Database>, backend: Backend): NodeR
     },
 
     async list(executionId) {
-      const rows = await db.selectFrom('node_runs').selectAll().where('execution_id', '=', executionId).orderBy('seq').execute();
+      const rows = await db
+        .selectFrom('node_runs')
+        .selectAll()
+        .where('execution_id', '=', executionId)
+        .orderBy('seq')
+        .execute();
       return rows.map(toNodeRun);
     },
   };

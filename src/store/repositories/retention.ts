@@ -41,22 +41,28 @@ export function pruneExecutions(db: Kysely<Database>) {
     }
     if (keepPerWorkflow !== undefined) {
       if (!Number.isInteger(keepPerWorkflow) || keepPerWorkflow < 0) {
-        throw new SwitchyardError('SY_INPUT_INVALID', `keepPerWorkflow must be a whole number ≥ 0, not ${keepPerWorkflow}.`);
+        throw new SwitchyardError(
+          'SY_INPUT_INVALID',
+          `keepPerWorkflow must be a whole number ≥ 0, not ${keepPerWorkflow}.`,
+        );
       }
-      total += await deleteAll(() =>
-        db
-          .selectFrom((eb) =>
-            eb
-              .selectFrom('executions')
-              .select([
-                'id',
-                sql<number>`row_number() over (partition by workflow_id order by finished_at desc, id desc)`.as('newness'),
-              ])
-              .where('status', 'in', FINISHED_STATUSES)
-              .as('ranked'),
-          )
-          .select('ranked.id')
-          .where('ranked.newness', '>', keepPerWorkflow) as unknown as IdQuery,
+      total += await deleteAll(
+        () =>
+          db
+            .selectFrom((eb) =>
+              eb
+                .selectFrom('executions')
+                .select([
+                  'id',
+                  sql<number>`row_number() over (partition by workflow_id order by finished_at desc, id desc)`.as(
+                    'newness',
+                  ),
+                ])
+                .where('status', 'in', FINISHED_STATUSES)
+                .as('ranked'),
+            )
+            .select('ranked.id')
+            .where('ranked.newness', '>', keepPerWorkflow) as unknown as IdQuery,
       );
     }
     return total;

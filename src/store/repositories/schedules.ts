@@ -44,7 +44,9 @@ export function scheduleRepository(db: Kysely<Database>): ScheduleRepository {
         .selectAll()
         .where('workspace_id', '=', workspaceId)
         .$if(after !== undefined, (q) =>
-          q.where(({ eb, refTuple, tuple }) => eb(refTuple('created_at', 'id'), '<', tuple(after!.at, after!.id))),
+          q.where(({ eb, refTuple, tuple }) =>
+            eb(refTuple('created_at', 'id'), '<', tuple(after!.at, after!.id)),
+          ),
         )
         .orderBy('created_at', 'desc')
         .orderBy('id', 'desc')

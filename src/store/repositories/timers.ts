@@ -10,7 +10,9 @@ export function timerRepository(db: Kysely<Database>): TimerRepository {
       const row = await db
         .insertInto('timers')
         .values({ execution_id: executionId, key, fire_at: fireAt })
-        .onConflict((oc) => oc.columns(['execution_id', 'key']).doUpdateSet({ fire_at: sql.ref('timers.fire_at') }))
+        .onConflict((oc) =>
+          oc.columns(['execution_id', 'key']).doUpdateSet({ fire_at: sql.ref('timers.fire_at') }),
+        )
         .returning('fire_at')
         .executeTakeFirstOrThrow();
       return row.fire_at;

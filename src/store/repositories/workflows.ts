@@ -38,7 +38,9 @@ export function workflowRepository(db: Kysely<Database>): WorkflowRepository {
         .selectAll()
         .where('workspace_id', '=', workspaceId)
         .$if(after !== undefined, (q) =>
-          q.where(({ eb, refTuple, tuple }) => eb(refTuple('created_at', 'id'), '<', tuple(after!.at, after!.id))),
+          q.where(({ eb, refTuple, tuple }) =>
+            eb(refTuple('created_at', 'id'), '<', tuple(after!.at, after!.id)),
+          ),
         )
         .orderBy('created_at', 'desc')
         .orderBy('id', 'desc')
@@ -77,7 +79,10 @@ export function workflowRepository(db: Kysely<Database>): WorkflowRepository {
       return db.transaction().execute(async (trx) => {
         const bumped = await trx
           .updateTable('workflows')
-          .set((eb) => ({ latest_version: eb(eb.fn.coalesce('latest_version', eb.lit(0)), '+', 1), updated_at: version.now }))
+          .set((eb) => ({
+            latest_version: eb(eb.fn.coalesce('latest_version', eb.lit(0)), '+', 1),
+            updated_at: version.now,
+          }))
           .where('workspace_id', '=', workspaceId)
           .where('id', '=', id)
           .returning('latest_version')
@@ -96,7 +101,9 @@ export function workflowRepository(db: Kysely<Database>): WorkflowRepository {
     },
 
     async getVersion(workspaceId, id, version) {
-      const row = await versionsInWorkspace(db, workspaceId, id).where('v.version', '=', version).executeTakeFirst();
+      const row = await versionsInWorkspace(db, workspaceId, id)
+        .where('v.version', '=', version)
+        .executeTakeFirst();
       return row && toVersion(row);
     },
 

@@ -2,8 +2,9 @@
  * @module Kysely's SqliteDatabase over Node's built-in `node:sqlite`. Statements are prepared once
  * per SQL text and reused: the hot paths (checkpoint, append, claim) repeat the same few texts.
  */
-import type { SqliteDatabase, SqliteStatement } from 'kysely';
+
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
+import type { SqliteDatabase, SqliteStatement } from 'kysely';
 
 /** Multi-row inserts vary in row count, so the cache is bounded (least recently used goes first). */
 const STATEMENT_CACHE_SIZE = 200;

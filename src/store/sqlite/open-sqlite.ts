@@ -4,9 +4,10 @@
  * SY_STORE_LOCKED instead of a share of the file; the lock is an OS file lock, which dies with the
  * process, so a killed process leaves nothing stale behind.
  */
-import { Kysely, sql } from 'kysely';
-import { DatabaseSync } from 'node:sqlite';
+
 import { resolve } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { Kysely, sql } from 'kysely';
 import { SwitchyardError } from '../../errors/switchyard-error.ts';
 import type { Backend, StoreConnection } from '../backend.ts';
 import type { Database } from '../schema.ts';
@@ -36,27 +37,38 @@ export function openSqliteConnection(options: SqliteOptions): StoreConnection {
     migrations: sqliteMigrations,
     migrationSchema: undefined,
     hasTable: async (db, table) => {
-      const found = await sql<{ name: string }>`select name from sqlite_master where type = 'table' and name = ${table}`.execute(db);
+      const found = await sql<{
+        name: string;
+      }>`select name from sqlite_master where type = 'table' and name = ${table}`.execute(db);
       return found.rows.length > 0;
     },
     translateError: (error) => translateSqliteError(error, file),
   };
-  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: nodeSqliteDatabase(database) }) });
+  const db = new Kysely<Database>({
+    dialect: new ImmediateSqliteDialect({ database: nodeSqliteDatabase(database) }),
+  });
   return { db, backend, location: file, close: () => db.destroy() };
 }
 
 function lockDatabaseFile(file: string, options: SqliteOptions): DatabaseSync {
   let database: DatabaseSync | undefined;
   try {
-    database = new DatabaseSync(file, { enableForeignKeyConstraints: true, timeout: options.lockTimeoutMs ?? 2_000 });
+    database = new DatabaseSync(file, {
+      enableForeignKeyConstraints: true,
+      timeout: options.lockTimeoutMs ?? 2_000,
+    });
     // Exclusive mode must be set before WAL is first used: then the WAL index lives in this
     // process's memory (no -shm file), and no other process can ever read a half-written state.
     database.exec('PRAGMA locking_mode = EXCLUSIVE');
     const mode = database.prepare('PRAGMA journal_mode = WAL').get();
     if (mode?.journal_mode !== 'wal') {
-      throw new SwitchyardError('SY_STORE_UNAVAILABLE', `The database ${file} cannot be switched to WAL mode.`, {
-        details: { file, journalMode: mode?.journal_mode },
-      });
+      throw new SwitchyardError(
+        'SY_STORE_UNAVAILABLE',
+        `The database ${file} cannot be switched to WAL mode.`,
+        {
+          details: { file, journalMode: mode?.journal_mode },
+        },
+      );
     }
     database.exec(`PRAGMA synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
     // A write takes the exclusive lock now, at open, rather than at the first real write.

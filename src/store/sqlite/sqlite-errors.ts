@@ -25,30 +25,46 @@ export function isSqliteBusy(error: unknown): boolean {
 }
 
 export function lockedError(file: string, cause: unknown): SwitchyardError {
-  return new SwitchyardError('SY_STORE_LOCKED', `The database ${file} is in use by another Switchyard process.`, {
-    hint: 'Stop the other process first, or set SWITCHYARD_DATA_DIR to another directory; to run several processes against one database, use PostgreSQL (SWITCHYARD_DATABASE_URL=postgres://…).',
-    details: { file },
-    cause,
-  });
+  return new SwitchyardError(
+    'SY_STORE_LOCKED',
+    `The database ${file} is in use by another Switchyard process.`,
+    {
+      hint: 'Stop the other process first, or set SWITCHYARD_DATA_DIR to another directory; to run several processes against one database, use PostgreSQL (SWITCHYARD_DATABASE_URL=postgres://…).',
+      details: { file },
+      cause,
+    },
+  );
 }
 
 export function translateSqliteError(error: unknown, file: string): unknown {
   const code = sqliteResultCode(error);
   if (code === undefined) return error;
   if (code === SQLITE_CONSTRAINT_PRIMARYKEY || code === SQLITE_CONSTRAINT_UNIQUE) {
-    return new SwitchyardError('SY_STORE_CONFLICT', `A record with this key exists already (${messageOf(error)}).`, {
-      cause: error,
-    });
+    return new SwitchyardError(
+      'SY_STORE_CONFLICT',
+      `A record with this key exists already (${messageOf(error)}).`,
+      {
+        cause: error,
+      },
+    );
   }
   if ((code & 0xff) === SQLITE_CONSTRAINT) return error;
   if (isSqliteBusy(error)) return lockedError(file, error);
   const primary = code & 0xff;
-  if ([SQLITE_READONLY, SQLITE_IOERR, SQLITE_CORRUPT, SQLITE_FULL, SQLITE_CANTOPEN, SQLITE_NOTADB].includes(primary)) {
-    return new SwitchyardError('SY_STORE_UNAVAILABLE', `The database ${file} cannot be used: ${messageOf(error)}.`, {
-      hint: 'Check the file, its directory, its permissions and the free disk space.',
-      details: { file },
-      cause: error,
-    });
+  if (
+    [SQLITE_READONLY, SQLITE_IOERR, SQLITE_CORRUPT, SQLITE_FULL, SQLITE_CANTOPEN, SQLITE_NOTADB].includes(
+      primary,
+    )
+  ) {
+    return new SwitchyardError(
+      'SY_STORE_UNAVAILABLE',
+      `The database ${file} cannot be used: ${messageOf(error)}.`,
+      {
+        hint: 'Check the file, its directory, its permissions and the free disk space.',
+        details: { file },
+        cause: error,
+      },
+    );
   }
   return error;
 }

@@ -1,6 +1,13 @@
 /** Test data for the store: valid records with overridable fields. */
-import { DEFAULT_WORKSPACE, type Lease, type NewExecution, type StoredExecution, type StoredNodeRun } from '../../../src/store/ports.ts';
+
 import type { Store } from '../../../src/store/ports.ts';
+import {
+  DEFAULT_WORKSPACE,
+  type Lease,
+  type NewExecution,
+  type StoredExecution,
+  type StoredNodeRun,
+} from '../../../src/store/ports.ts';
 
 export const T0 = 1_800_000_000_000;
 
@@ -17,7 +24,12 @@ export function newExecution(id: string, overrides: Partial<NewExecution> = {}):
   };
 }
 
-export function nodeRun(executionId: string, nodeId: string, seq: number, overrides: Partial<StoredNodeRun> = {}): StoredNodeRun {
+export function nodeRun(
+  executionId: string,
+  nodeId: string,
+  seq: number,
+  overrides: Partial<StoredNodeRun> = {},
+): StoredNodeRun {
   return {
     executionId,
     nodeId,
@@ -41,7 +53,12 @@ export function leaseOf(execution: StoredExecution): Lease {
 }
 
 /** Creates `count` queued executions one millisecond apart from `overrides.now` (or T0), ids `prefix-000`…; returns their ids. */
-export async function seedExecutions(store: Store, prefix: string, count: number, overrides: Partial<NewExecution> = {}) {
+export async function seedExecutions(
+  store: Store,
+  prefix: string,
+  count: number,
+  overrides: Partial<NewExecution> = {},
+) {
   const ids: string[] = [];
   for (let i = 0; i < count; i++) {
     const id = `${prefix}-${String(i).padStart(3, '0')}`;
@@ -54,6 +71,7 @@ export async function seedExecutions(store: Store, prefix: string, count: number
 /** Claims exactly one execution (there must be exactly one claimable) and returns its lease. */
 export async function claimOne(store: Store, owner: string, now = T0, leaseMs = 30_000): Promise<Lease> {
   const [claimed, ...rest] = await store.executions.claim(owner, leaseMs, now, 10);
-  if (claimed === undefined || rest.length > 0) throw new Error(`expected one claimable execution, got ${rest.length + (claimed ? 1 : 0)}`);
+  if (claimed === undefined || rest.length > 0)
+    throw new Error(`expected one claimable execution, got ${rest.length + (claimed ? 1 : 0)}`);
   return leaseOf(claimed);
 }

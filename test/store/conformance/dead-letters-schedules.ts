@@ -6,7 +6,10 @@ import type { StoreFixture } from './fixture.ts';
 
 const WS = 'ws-ops';
 
-function schedule(id: string, overrides: Partial<StoredSchedule> = {}): Omit<StoredSchedule, 'lastFiredAt' | 'updatedAt'> {
+function schedule(
+  id: string,
+  overrides: Partial<StoredSchedule> = {},
+): Omit<StoredSchedule, 'lastFiredAt' | 'updatedAt'> {
   return {
     id,
     workspaceId: WS,
@@ -37,7 +40,13 @@ export function deadLetterAndScheduleConformance(fixture: StoreFixture): void {
         });
       }
       // Adding again (a runner that resumed) changes nothing.
-      await store.deadLetters.add({ executionId: 'ex-000', workspaceId: WS, workflowId: 'wf-1', reason: { code: 'X', message: 'again' }, createdAt: T0 + 99 });
+      await store.deadLetters.add({
+        executionId: 'ex-000',
+        workspaceId: WS,
+        workflowId: 'wf-1',
+        reason: { code: 'X', message: 'again' },
+        createdAt: T0 + 99,
+      });
       expect(await store.deadLetters.get(WS, 'ex-000')).toEqual({
         executionId: 'ex-000',
         workspaceId: WS,
@@ -49,20 +58,35 @@ export function deadLetterAndScheduleConformance(fixture: StoreFixture): void {
       });
       expect(await store.deadLetters.markRetried(WS, 'ex-003', 'retry-1', T0 + 50)).toBe(true);
       expect(await store.deadLetters.markRetried(WS, 'ex-003', 'retry-2', T0 + 51)).toBe(false);
-      expect(await store.deadLetters.get(WS, 'ex-003')).toMatchObject({ retriedAt: T0 + 50, retryExecutionId: 'retry-1' });
+      expect(await store.deadLetters.get(WS, 'ex-003')).toMatchObject({
+        retriedAt: T0 + 50,
+        retryExecutionId: 'retry-1',
+      });
 
       const pageThrough = async (includeRetried: boolean) => {
         const seen: string[] = [];
         let after: string | undefined;
         do {
-          const page = await store.deadLetters.list(WS, { limit: 2, includeRetried, ...(after ? { after } : {}) });
+          const page = await store.deadLetters.list(WS, {
+            limit: 2,
+            includeRetried,
+            ...(after ? { after } : {}),
+          });
           seen.push(...page.items.map((l) => l.executionId));
           after = page.next;
         } while (after !== undefined);
         return seen;
       };
       expect(await pageThrough(false)).toEqual(['ex-006', 'ex-005', 'ex-004', 'ex-002', 'ex-001', 'ex-000']);
-      expect(await pageThrough(true)).toEqual(['ex-006', 'ex-005', 'ex-004', 'ex-003', 'ex-002', 'ex-001', 'ex-000']);
+      expect(await pageThrough(true)).toEqual([
+        'ex-006',
+        'ex-005',
+        'ex-004',
+        'ex-003',
+        'ex-002',
+        'ex-001',
+        'ex-000',
+      ]);
     });
   });
 
@@ -72,16 +96,40 @@ export function deadLetterAndScheduleConformance(fixture: StoreFixture): void {
       const created = await store.schedules.create(schedule('s-1'));
       expect(created).toEqual({ ...schedule('s-1'), lastFiredAt: null, updatedAt: T0 });
       expect(await store.schedules.get(WS, 's-1')).toEqual(created);
-      const updated = await store.schedules.update(WS, 's-1', { enabled: false, input: [1, 'two'], misfire: 'catchUp', now: T0 + 9 });
-      expect(updated).toEqual({ ...created, enabled: false, input: [1, 'two'], misfire: 'catchUp', updatedAt: T0 + 9 });
-      const moved = await store.schedules.update(WS, 's-1', { cron: '0 9 * * 1', timezone: 'UTC', nextFireAt: null, now: T0 + 10 });
-      expect(moved).toMatchObject({ cron: '0 9 * * 1', timezone: 'UTC', nextFireAt: null, enabled: false, input: [1, 'two'] });
+      const updated = await store.schedules.update(WS, 's-1', {
+        enabled: false,
+        input: [1, 'two'],
+        misfire: 'catchUp',
+        now: T0 + 9,
+      });
+      expect(updated).toEqual({
+        ...created,
+        enabled: false,
+        input: [1, 'two'],
+        misfire: 'catchUp',
+        updatedAt: T0 + 9,
+      });
+      const moved = await store.schedules.update(WS, 's-1', {
+        cron: '0 9 * * 1',
+        timezone: 'UTC',
+        nextFireAt: null,
+        now: T0 + 10,
+      });
+      expect(moved).toMatchObject({
+        cron: '0 9 * * 1',
+        timezone: 'UTC',
+        nextFireAt: null,
+        enabled: false,
+        input: [1, 'two'],
+      });
       expect(await store.schedules.update(WS, 's-404', { enabled: true, now: T0 })).toBeUndefined();
       expect(await store.schedules.delete(WS, 's-1')).toBe(true);
       expect(await store.schedules.delete(WS, 's-1')).toBe(false);
       expect(await store.schedules.get(WS, 's-1')).toBeUndefined();
       await expect(store.schedules.create(schedule('s-2'))).resolves.toBeDefined();
-      await expect(store.schedules.create(schedule('s-2'))).rejects.toMatchObject({ code: 'SY_STORE_CONFLICT' });
+      await expect(store.schedules.create(schedule('s-2'))).rejects.toMatchObject({
+        code: 'SY_STORE_CONFLICT',
+      });
     });
 
     it('pages through schedules newest first', async () => {
@@ -108,9 +156,14 @@ export function deadLetterAndScheduleConformance(fixture: StoreFixture): void {
     it('advances a schedule once per firing, even when raced', async () => {
       const store = await fixture.open();
       await store.schedules.create(schedule('s-1', { nextFireAt: T0 + 10 }));
-      const raced = await Promise.all([1, 2, 3, 4, 5].map(() => store.schedules.advance('s-1', T0 + 10, T0 + 20, T0 + 11)));
+      const raced = await Promise.all(
+        [1, 2, 3, 4, 5].map(() => store.schedules.advance('s-1', T0 + 10, T0 + 20, T0 + 11)),
+      );
       expect(raced.filter(Boolean)).toHaveLength(1);
-      expect(await store.schedules.get(WS, 's-1')).toMatchObject({ nextFireAt: T0 + 20, lastFiredAt: T0 + 11 });
+      expect(await store.schedules.get(WS, 's-1')).toMatchObject({
+        nextFireAt: T0 + 20,
+        lastFiredAt: T0 + 11,
+      });
       expect(await store.schedules.advance('s-1', T0 + 10, T0 + 30, T0 + 12)).toBe(false);
       expect(await store.schedules.advance('s-1', T0 + 20, null, T0 + 21)).toBe(true);
       expect(await store.schedules.get(WS, 's-1')).toMatchObject({ nextFireAt: null, lastFiredAt: T0 + 21 });

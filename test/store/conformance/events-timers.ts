@@ -17,7 +17,9 @@ export function eventAndTimerConformance(fixture: StoreFixture): void {
       await store.events.append([event('ex-000', 1), event('ex-000', 2), event('ex-001', 1)]);
       await store.events.append([event('ex-000', 4), event('ex-000', 3)]);
       await store.events.append([]);
-      expect(await store.events.list('ex-000', 0, 100)).toEqual([1, 2, 3, 4].map((seq) => event('ex-000', seq)));
+      expect(await store.events.list('ex-000', 0, 100)).toEqual(
+        [1, 2, 3, 4].map((seq) => event('ex-000', seq)),
+      );
       expect((await store.events.list('ex-000', 1, 2)).map((e) => e.seq)).toEqual([2, 3]);
       expect(await store.events.list('ex-000', 4, 100)).toEqual([]);
       expect(await store.events.list('ex-001', 0, 100)).toEqual([event('ex-001', 1)]);
@@ -28,7 +30,11 @@ export function eventAndTimerConformance(fixture: StoreFixture): void {
       const store = await fixture.open();
       await seedExecutions(store, 'ex', 1);
       await store.events.append([event('ex-000', 1, 'first')]);
-      await store.events.append([event('ex-000', 1, 'again'), event('ex-000', 2, 'new'), event('ex-000', 2, 'twice in one batch')]);
+      await store.events.append([
+        event('ex-000', 1, 'again'),
+        event('ex-000', 2, 'new'),
+        event('ex-000', 2, 'twice in one batch'),
+      ]);
       expect((await store.events.list('ex-000', 0, 10)).map((e) => e.payload)).toEqual(['first', 'new']);
     });
 
@@ -49,7 +55,9 @@ export function eventAndTimerConformance(fixture: StoreFixture): void {
       expect(await store.timers.getOrCreate('ex-000', 'wait-1', T0 + 99_000)).toBe(T0 + 60_000);
       expect(await store.timers.getOrCreate('ex-000', 'wait-2', T0 + 5)).toBe(T0 + 5);
       expect(await store.timers.getOrCreate('ex-001', 'wait-1', T0 + 7)).toBe(T0 + 7);
-      const racing = await Promise.all([1, 2, 3, 4].map((i) => store.timers.getOrCreate('ex-001', 'race', T0 + i)));
+      const racing = await Promise.all(
+        [1, 2, 3, 4].map((i) => store.timers.getOrCreate('ex-001', 'race', T0 + i)),
+      );
       expect(new Set(racing).size).toBe(1);
     });
   });

@@ -50,7 +50,9 @@ export function executionConformance(fixture: StoreFixture): void {
       const store = await fixture.open();
       const created = await store.executions.create(newExecution('ex-1'));
       expect(created).toMatchObject({ entry: null, correlationId: null, parentId: null, replay: null });
-      await expect(store.executions.create(newExecution('ex-1'))).rejects.toMatchObject({ code: 'SY_STORE_CONFLICT' });
+      await expect(store.executions.create(newExecution('ex-1'))).rejects.toMatchObject({
+        code: 'SY_STORE_CONFLICT',
+      });
     });
 
     it('lists newest first with status and workflow filters, each execution exactly once', async () => {
@@ -61,7 +63,11 @@ export function executionConformance(fixture: StoreFixture): void {
         const ids: string[] = [];
         let after: string | undefined;
         do {
-          const page = await store.executions.list(DEFAULT_WORKSPACE, { limit: 4, ...filter, ...(after ? { after } : {}) });
+          const page = await store.executions.list(DEFAULT_WORKSPACE, {
+            limit: 4,
+            ...filter,
+            ...(after ? { after } : {}),
+          });
           ids.push(...page.items.map((e) => e.id));
           after = page.next;
         } while (after !== undefined);
@@ -74,7 +80,17 @@ export function executionConformance(fixture: StoreFixture): void {
       const times = everything.items.map((e) => e.createdAt);
       expect(times).toEqual([...times].sort((x, y) => y - x));
       expect(everything.items.map((e) => e.id)).toEqual(all);
-      expect(await collect({ workflowId: 'wf-b' })).toEqual(['b-008', 'b-007', 'b-006', 'b-005', 'b-004', 'b-003', 'b-002', 'b-001', 'b-000']);
+      expect(await collect({ workflowId: 'wf-b' })).toEqual([
+        'b-008',
+        'b-007',
+        'b-006',
+        'b-005',
+        'b-004',
+        'b-003',
+        'b-002',
+        'b-001',
+        'b-000',
+      ]);
       // Claims take the oldest: a-000…a-002 (wf-b starts at T0 + 5).
       await store.executions.claim('runner', 1_000, T0, 3);
       expect(await collect({ status: 'running' })).toEqual(['a-002', 'a-001', 'a-000']);
@@ -88,7 +104,10 @@ export function executionConformance(fixture: StoreFixture): void {
       expect((await store.executions.get(DEFAULT_WORKSPACE, 'ex-000'))?.cancelRequested).toBe(true);
       const lease = await claimOne(store, 'runner');
       expect(await store.executions.requestCancel(DEFAULT_WORKSPACE, 'ex-000')).toBe(true);
-      expect(await store.executions.get(DEFAULT_WORKSPACE, 'ex-000')).toMatchObject({ status: 'running', cancelRequested: true });
+      expect(await store.executions.get(DEFAULT_WORKSPACE, 'ex-000')).toMatchObject({
+        status: 'running',
+        cancelRequested: true,
+      });
       await store.executions.finish(lease, { status: 'cancelled', output: null, error: null, now: T0 + 1 });
       expect(await store.executions.requestCancel(DEFAULT_WORKSPACE, 'ex-000')).toBe(false);
       expect(await store.executions.requestCancel(DEFAULT_WORKSPACE, 'ex-404')).toBe(false);

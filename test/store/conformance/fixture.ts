@@ -1,7 +1,7 @@
 /** Opens fresh stores for conformance tests and closes and tears them down after each test. */
 import { afterEach } from 'vitest';
 import type { StoreConnection } from '../../../src/store/backend.ts';
-import { connect, openStore, type StoreConfig } from '../../../src/store/open-store.ts';
+import { openStore, openStoreConnection, type StoreConfig } from '../../../src/store/open-store.ts';
 import type { Store } from '../../../src/store/ports.ts';
 
 /** What a backend's test file supplies: fresh, empty databases. */
@@ -43,7 +43,7 @@ export function storeFixture(harness: StoreHarness): StoreFixture {
       return store;
     },
     async connect(config) {
-      const connection = await connect(config);
+      const connection = await openStoreConnection(config);
       let closed = false;
       const close = async () => {
         if (closed) return;

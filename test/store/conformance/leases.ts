@@ -24,7 +24,10 @@ export function leaseConformance(fixture: StoreFixture): void {
       }
       expect(await store.executions.get(DEFAULT_WORKSPACE, 'ex-000')).toEqual(claimed[0]);
       // Live leases are not handed out again.
-      expect((await store.executions.claim('runner-2', LEASE_MS, T0 + 200, 10)).map((e) => e.id)).toEqual(['ex-003', 'ex-004']);
+      expect((await store.executions.claim('runner-2', LEASE_MS, T0 + 200, 10)).map((e) => e.id)).toEqual([
+        'ex-003',
+        'ex-004',
+      ]);
       expect(await store.executions.claim('runner-2', LEASE_MS, T0 + 300, 10)).toEqual([]);
       expect(await store.executions.claim('runner-2', LEASE_MS, T0 + 300, 0)).toEqual([]);
     });
@@ -32,7 +35,9 @@ export function leaseConformance(fixture: StoreFixture): void {
     it('never gives one execution to two concurrent claimers', async () => {
       const store = await fixture.open();
       const ids = await seedExecutions(store, 'ex', 60);
-      const rounds = await Promise.all(Array.from({ length: 12 }, (_, i) => store.executions.claim(`runner-${i}`, LEASE_MS, T0 + 100, 7)));
+      const rounds = await Promise.all(
+        Array.from({ length: 12 }, (_, i) => store.executions.claim(`runner-${i}`, LEASE_MS, T0 + 100, 7)),
+      );
       const claimed = rounds.flat().map((e) => e.id);
       expect(new Set(claimed).size).toBe(claimed.length);
       // Whatever the first wave left is still claimable, once.
@@ -65,9 +70,16 @@ export function leaseConformance(fixture: StoreFixture): void {
       const fresh = await claimOne(store, 'runner-new', T0 + 5_000, 1_000);
       expect(fresh.epoch).toBe(stale.epoch + 1);
 
-      expect(await store.nodeRuns.checkpoint([{ lease: stale, runs: [nodeRun('ex-000', 'b', 2)] }])).toEqual([false]);
+      expect(await store.nodeRuns.checkpoint([{ lease: stale, runs: [nodeRun('ex-000', 'b', 2)] }])).toEqual([
+        false,
+      ]);
       expect(
-        await store.executions.finish(stale, { status: 'failed', output: null, error: { code: 'SY_X', message: 'zombie' }, now: T0 + 6_000 }),
+        await store.executions.finish(stale, {
+          status: 'failed',
+          output: null,
+          error: { code: 'SY_X', message: 'zombie' },
+          now: T0 + 6_000,
+        }),
       ).toBe(false);
       expect(await store.executions.release(stale)).toBe(false);
       expect(await store.executions.renew([stale], 1_000, T0 + 6_000)).toEqual([]);
@@ -80,8 +92,17 @@ export function leaseConformance(fixture: StoreFixture): void {
         error: null,
       });
 
-      expect(await store.nodeRuns.checkpoint([{ lease: fresh, runs: [nodeRun('ex-000', 'b', 2)] }])).toEqual([true]);
-      expect(await store.executions.finish(fresh, { status: 'succeeded', output: { done: true }, error: null, now: T0 + 7_000 })).toBe(true);
+      expect(await store.nodeRuns.checkpoint([{ lease: fresh, runs: [nodeRun('ex-000', 'b', 2)] }])).toEqual([
+        true,
+      ]);
+      expect(
+        await store.executions.finish(fresh, {
+          status: 'succeeded',
+          output: { done: true },
+          error: null,
+          now: T0 + 7_000,
+        }),
+      ).toBe(true);
       expect((await store.nodeRuns.list('ex-000')).map((r) => r.nodeId)).toEqual(['a', 'b']);
     });
 
@@ -92,10 +113,18 @@ export function leaseConformance(fixture: StoreFixture): void {
       const [a, b, c] = claimed.map(leaseOf);
       await store.executions.finish(c!, { status: 'succeeded', output: null, error: null, now: T0 + 1 });
       const forged = { ...b!, epoch: b!.epoch + 7 };
-      const renewed = await store.executions.renew([a!, forged, c!, { executionId: 'nope', owner: 'runner', epoch: 1 }], 5_000, T0 + 500);
+      const renewed = await store.executions.renew(
+        [a!, forged, c!, { executionId: 'nope', owner: 'runner', epoch: 1 }],
+        5_000,
+        T0 + 500,
+      );
       expect(renewed).toEqual([a!.executionId]);
-      expect((await store.executions.get(DEFAULT_WORKSPACE, a!.executionId))?.leaseExpiresAt).toBe(T0 + 5_500);
-      expect((await store.executions.get(DEFAULT_WORKSPACE, b!.executionId))?.leaseExpiresAt).toBe(T0 + 1_000);
+      expect((await store.executions.get(DEFAULT_WORKSPACE, a!.executionId))?.leaseExpiresAt).toBe(
+        T0 + 5_500,
+      );
+      expect((await store.executions.get(DEFAULT_WORKSPACE, b!.executionId))?.leaseExpiresAt).toBe(
+        T0 + 1_000,
+      );
       expect(await store.executions.renew([], 5_000, T0)).toEqual([]);
     });
 
@@ -104,7 +133,14 @@ export function leaseConformance(fixture: StoreFixture): void {
       await seedExecutions(store, 'ex', 1);
       const lease = await claimOne(store, 'runner');
       const error = { code: 'SY_NODE_FAILED', message: 'boom', hint: 'read it', details: { node: 'a' } };
-      expect(await store.executions.finish(lease, { status: 'failed', output: { partial: [1] }, error, now: T0 + 42 })).toBe(true);
+      expect(
+        await store.executions.finish(lease, {
+          status: 'failed',
+          output: { partial: [1] },
+          error,
+          now: T0 + 42,
+        }),
+      ).toBe(true);
       expect(await store.executions.get(DEFAULT_WORKSPACE, 'ex-000')).toMatchObject({
         status: 'failed',
         output: { partial: [1] },
@@ -113,7 +149,14 @@ export function leaseConformance(fixture: StoreFixture): void {
         leaseOwner: null,
         leaseExpiresAt: null,
       });
-      expect(await store.executions.finish(lease, { status: 'succeeded', output: null, error: null, now: T0 + 43 })).toBe(false);
+      expect(
+        await store.executions.finish(lease, {
+          status: 'succeeded',
+          output: null,
+          error: null,
+          now: T0 + 43,
+        }),
+      ).toBe(false);
       expect((await store.executions.get(DEFAULT_WORKSPACE, 'ex-000'))?.status).toBe('failed');
       // A finished execution is never claimed again, however old.
       expect(await store.executions.claim('runner-2', LEASE_MS, T0 + 10 * LEASE_MS, 10)).toEqual([]);
@@ -124,41 +167,50 @@ export function leaseConformance(fixture: StoreFixture): void {
       await seedExecutions(store, 'ex', 1);
       const lease = await claimOne(store, 'runner-1', T0 + 1);
       expect(await store.executions.release(lease)).toBe(true);
-      expect(await store.executions.get(DEFAULT_WORKSPACE, 'ex-000')).toMatchObject({ status: 'queued', leaseOwner: null });
+      expect(await store.executions.get(DEFAULT_WORKSPACE, 'ex-000')).toMatchObject({
+        status: 'queued',
+        leaseOwner: null,
+      });
       const next = await claimOne(store, 'runner-2', T0 + 2);
       expect(next).toEqual({ executionId: 'ex-000', owner: 'runner-2', epoch: lease.epoch + 1 });
       expect((await store.executions.get(DEFAULT_WORKSPACE, 'ex-000'))?.startedAt).toBe(T0 + 1);
     });
 
-    it('takes executions of dead runners before new ones', async () => {
+    it('takes executions of dead runners before queued ones, even older queued ones', async () => {
       const store = await fixture.open();
-      await seedExecutions(store, 'old', 1);
-      await claimOne(store, 'dead-runner', T0, 1_000);
-      await seedExecutions(store, 'new', 1, { now: T0 + 10 });
+      await seedExecutions(store, 'abandoned', 1, { now: T0 + 10 });
+      await claimOne(store, 'dead-runner', T0 + 10, 1_000);
+      await seedExecutions(store, 'waiting', 1, { now: T0 });
       const [first] = await store.executions.claim('runner', LEASE_MS, T0 + 5_000, 1);
-      expect(first?.id).toBe('old-000');
+      expect(first?.id).toBe('abandoned-000');
+      const [second] = await store.executions.claim('runner', LEASE_MS, T0 + 5_000, 1);
+      expect(second?.id).toBe('waiting-000');
     });
 
     // SQLite admits one process per file; test/store/sqlite-lock.test.ts checks that instead.
     if (fixture.shared) {
-    it('never gives one execution to claimers in two processes', async () => {
-      const config = await fixture.database();
-      const stores: Store[] = [await fixture.open(config), await fixture.open(config), await fixture.open(config)];
-      const ids = await seedExecutions(stores[0]!, 'ex', 150);
-      const claimed: string[] = [];
-      await Promise.all(
-        stores.flatMap((store, s) =>
-          Array.from({ length: 4 }, async (_, w) => {
-            for (;;) {
-              const batch = await store.executions.claim(`runner-${s}-${w}`, LEASE_MS, T0 + 100, 5);
-              if (batch.length === 0) return;
-              claimed.push(...batch.map((e) => e.id));
-            }
-          }),
-        ),
-      );
-      expect(claimed.sort()).toEqual(ids);
-    });
+      it('never gives one execution to claimers in two processes', async () => {
+        const config = await fixture.database();
+        const stores: Store[] = [
+          await fixture.open(config),
+          await fixture.open(config),
+          await fixture.open(config),
+        ];
+        const ids = await seedExecutions(stores[0]!, 'ex', 150);
+        const claimed: string[] = [];
+        await Promise.all(
+          stores.flatMap((store, s) =>
+            Array.from({ length: 4 }, async (_, w) => {
+              for (;;) {
+                const batch = await store.executions.claim(`runner-${s}-${w}`, LEASE_MS, T0 + 100, 5);
+                if (batch.length === 0) return;
+                claimed.push(...batch.map((e) => e.id));
+              }
+            }),
+          ),
+        );
+        expect(claimed.sort()).toEqual(ids);
+      });
     }
   });
 }

@@ -35,7 +35,11 @@ export function nodeRunConformance(fixture: StoreFixture): void {
         status: 'failed',
         attempts: 3,
         outputs: null,
-        error: { code: 'SY_NODE_TIMEOUT', message: 'slow', cause: { code: 'SY_NODE_FAILED', message: 'socket' } },
+        error: {
+          code: 'SY_NODE_TIMEOUT',
+          message: 'slow',
+          cause: { code: 'SY_NODE_FAILED', message: 'socket' },
+        },
         tokensIn: 1_200,
         tokensOut: 345,
         costUsd: 0.004_56,
@@ -56,7 +60,10 @@ export function nodeRunConformance(fixture: StoreFixture): void {
       const original = nodeRun('ex-000', 'a', 1, { outputs: { main: 'first' } });
       expect(await store.nodeRuns.checkpoint([{ lease, runs: [original] }])).toEqual([true]);
       const again = nodeRun('ex-000', 'a', 1, { outputs: { main: 'second' }, attempts: 2 });
-      const sameScopeTwice = [nodeRun('ex-000', 'b', 2, { outputs: { main: 'x' } }), nodeRun('ex-000', 'b', 3, { outputs: { main: 'y' } })];
+      const sameScopeTwice = [
+        nodeRun('ex-000', 'b', 2, { outputs: { main: 'x' } }),
+        nodeRun('ex-000', 'b', 3, { outputs: { main: 'y' } }),
+      ];
       expect(await store.nodeRuns.checkpoint([{ lease, runs: [again, ...sameScopeTwice] }])).toEqual([true]);
       const log = await store.nodeRuns.list('ex-000');
       expect(log.map((r) => [r.nodeId, r.outputs])).toEqual([
@@ -71,11 +78,15 @@ export function nodeRunConformance(fixture: StoreFixture): void {
       const leases = (await store.executions.claim('runner', 30_000, T0, 100)).map(leaseOf);
       const batches = leases.map((lease) => ({
         lease,
-        runs: ['a', 'b', 'c', 'd', 'e'].map((node, i) => nodeRun(lease.executionId, node, i + 1, { outputs: { main: `${lease.executionId}/${node}` } })),
+        runs: ['a', 'b', 'c', 'd', 'e'].map((node, i) =>
+          nodeRun(lease.executionId, node, i + 1, { outputs: { main: `${lease.executionId}/${node}` } }),
+        ),
       }));
       expect(await store.nodeRuns.checkpoint(batches)).toEqual(leases.map(() => true));
       const sample = await store.nodeRuns.list('ex-057');
-      expect(sample.map((r) => r.outputs)).toEqual(['a', 'b', 'c', 'd', 'e'].map((n) => ({ main: `ex-057/${n}` })));
+      expect(sample.map((r) => r.outputs)).toEqual(
+        ['a', 'b', 'c', 'd', 'e'].map((n) => ({ main: `ex-057/${n}` })),
+      );
     });
   });
 }

@@ -1,7 +1,7 @@
 /** Conformance: pruning finished executions by age and by count, with everything that hangs off them. */
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_WORKSPACE, type Store } from '../../../src/store/ports.ts';
-import { leaseOf, nodeRun, newExecution, T0 } from './builders.ts';
+import { leaseOf, newExecution, nodeRun, T0 } from './builders.ts';
 import type { StoreFixture } from './fixture.ts';
 
 /** Creates an execution of `workflowId`, runs one node, and finishes it at `finishedAt` (or leaves it running). */
@@ -13,8 +13,19 @@ async function execution(store: Store, id: string, workflowId: string, finishedA
   await store.events.append([{ executionId: id, seq: 1, type: 'execution.started', payload: {}, at: T0 }]);
   await store.timers.getOrCreate(id, 'wait', T0 + 1);
   if (finishedAt !== null) {
-    await store.executions.finish(lease, { status: 'failed', output: null, error: { code: 'X', message: 'x' }, now: finishedAt });
-    await store.deadLetters.add({ executionId: id, workspaceId: DEFAULT_WORKSPACE, workflowId, reason: { code: 'X', message: 'x' }, createdAt: finishedAt });
+    await store.executions.finish(lease, {
+      status: 'failed',
+      output: null,
+      error: { code: 'X', message: 'x' },
+      now: finishedAt,
+    });
+    await store.deadLetters.add({
+      executionId: id,
+      workspaceId: DEFAULT_WORKSPACE,
+      workflowId,
+      reason: { code: 'X', message: 'x' },
+      createdAt: finishedAt,
+    });
   }
 }
 
@@ -64,7 +75,13 @@ export function retentionConformance(fixture: StoreFixture): void {
       for (;;) {
         const claimed = await store.executions.claim('runner', 60_000, T0, 500);
         if (claimed.length === 0) break;
-        for (const e of claimed) await store.executions.finish(leaseOf(e), { status: 'succeeded', output: null, error: null, now: T0 + 1 });
+        for (const e of claimed)
+          await store.executions.finish(leaseOf(e), {
+            status: 'succeeded',
+            output: null,
+            error: null,
+            now: T0 + 1,
+          });
       }
       expect(await store.executions.prune({ keepPerWorkflow: 10 })).toBe(total - 10);
       expect((await store.executions.list(DEFAULT_WORKSPACE, { limit: 500 })).items).toHaveLength(10);

@@ -7,7 +7,13 @@ import type { StoreFixture } from './fixture.ts';
 const WS = 'ws-a';
 
 async function createWorkflow(store: Store, id: string, now = T0) {
-  return store.workflows.create({ id, workspaceId: WS, name: `Workflow ${id}`, draft: { nodes: [{ id: 'start' }] }, now });
+  return store.workflows.create({
+    id,
+    workspaceId: WS,
+    name: `Workflow ${id}`,
+    draft: { nodes: [{ id: 'start' }] },
+    now,
+  });
 }
 
 export function workflowConformance(fixture: StoreFixture): void {
@@ -45,10 +51,27 @@ export function workflowConformance(fixture: StoreFixture): void {
 
     it('updates only the fields a patch names', async () => {
       const store = await fixture.open();
-      await store.workflows.create({ id: 'wf-1', workspaceId: WS, name: 'A', description: 'about A', draft: { v: 1 }, now: T0 });
+      await store.workflows.create({
+        id: 'wf-1',
+        workspaceId: WS,
+        name: 'A',
+        description: 'about A',
+        draft: { v: 1 },
+        now: T0,
+      });
       const renamed = await store.workflows.updateDraft(WS, 'wf-1', { name: 'B', now: T0 + 1 });
-      expect(renamed).toMatchObject({ name: 'B', description: 'about A', draft: { v: 1 }, updatedAt: T0 + 1, createdAt: T0 });
-      const redrafted = await store.workflows.updateDraft(WS, 'wf-1', { description: null, draft: [1, 2], now: T0 + 2 });
+      expect(renamed).toMatchObject({
+        name: 'B',
+        description: 'about A',
+        draft: { v: 1 },
+        updatedAt: T0 + 1,
+        createdAt: T0,
+      });
+      const redrafted = await store.workflows.updateDraft(WS, 'wf-1', {
+        description: null,
+        draft: [1, 2],
+        now: T0 + 2,
+      });
       expect(redrafted).toMatchObject({ name: 'B', description: null, draft: [1, 2], updatedAt: T0 + 2 });
       expect(await store.workflows.get(WS, 'wf-1')).toEqual(redrafted);
       expect(await store.workflows.updateDraft(WS, 'wf-missing', { name: 'x', now: T0 })).toBeUndefined();
@@ -57,11 +80,27 @@ export function workflowConformance(fixture: StoreFixture): void {
     it('publishes numbered, immutable versions and lists them oldest first', async () => {
       const store = await fixture.open();
       await createWorkflow(store, 'wf-1');
-      const v1 = await store.workflows.publish(WS, 'wf-1', { definition: { rev: 1 }, note: 'first', now: T0 + 1 });
+      const v1 = await store.workflows.publish(WS, 'wf-1', {
+        definition: { rev: 1 },
+        note: 'first',
+        now: T0 + 1,
+      });
       await store.workflows.updateDraft(WS, 'wf-1', { draft: { rev: 2 }, now: T0 + 2 });
       const v2 = await store.workflows.publish(WS, 'wf-1', { definition: { rev: 2 }, now: T0 + 3 });
-      expect(v1).toEqual({ workflowId: 'wf-1', version: 1, definition: { rev: 1 }, note: 'first', createdAt: T0 + 1 });
-      expect(v2).toEqual({ workflowId: 'wf-1', version: 2, definition: { rev: 2 }, note: null, createdAt: T0 + 3 });
+      expect(v1).toEqual({
+        workflowId: 'wf-1',
+        version: 1,
+        definition: { rev: 1 },
+        note: 'first',
+        createdAt: T0 + 1,
+      });
+      expect(v2).toEqual({
+        workflowId: 'wf-1',
+        version: 2,
+        definition: { rev: 2 },
+        note: null,
+        createdAt: T0 + 3,
+      });
       expect(await store.workflows.getVersion(WS, 'wf-1', 1)).toEqual(v1);
       expect(await store.workflows.getVersion(WS, 'wf-1', 3)).toBeUndefined();
       expect(await store.workflows.listVersions(WS, 'wf-1')).toEqual([v1, v2]);
@@ -73,7 +112,9 @@ export function workflowConformance(fixture: StoreFixture): void {
       const store = await fixture.open();
       await createWorkflow(store, 'wf-1');
       const published = await Promise.all(
-        Array.from({ length: 25 }, (_, i) => store.workflows.publish(WS, 'wf-1', { definition: { i }, now: T0 + i })),
+        Array.from({ length: 25 }, (_, i) =>
+          store.workflows.publish(WS, 'wf-1', { definition: { i }, now: T0 + i }),
+        ),
       );
       const numbers = published.map((v) => v?.version).sort((a, b) => (a ?? 0) - (b ?? 0));
       expect(numbers).toEqual(Array.from({ length: 25 }, (_, i) => i + 1));
@@ -100,7 +141,8 @@ export function workflowConformance(fixture: StoreFixture): void {
     it('pages newest first, each workflow exactly once, even with inserts between pages', async () => {
       const store = await fixture.open();
       // Several share a creation time: the id breaks the tie.
-      for (let i = 0; i < 23; i++) await createWorkflow(store, `wf-${String(i).padStart(2, '0')}`, T0 + Math.floor(i / 3));
+      for (let i = 0; i < 23; i++)
+        await createWorkflow(store, `wf-${String(i).padStart(2, '0')}`, T0 + Math.floor(i / 3));
       const seen: string[] = [];
       let after: string | undefined;
       let pages = 0;

@@ -19,7 +19,11 @@ export const initial: Migration = {
       .addColumn('created_at', 'bigint', (c) => c.notNull())
       .addColumn('updated_at', 'bigint', (c) => c.notNull())
       .execute();
-    await db.schema.createIndex('workflows_by_workspace').on('workflows').columns(['workspace_id', 'created_at', 'id']).execute();
+    await db.schema
+      .createIndex('workflows_by_workspace')
+      .on('workflows')
+      .columns(['workspace_id', 'created_at', 'id'])
+      .execute();
 
     await db.schema
       .createTable('workflow_versions')
@@ -54,8 +58,16 @@ export const initial: Migration = {
       .addColumn('lease_epoch', 'integer', (c) => c.notNull().defaultTo(0))
       .addColumn('lease_expires_at', 'bigint')
       .execute();
-    await db.schema.createIndex('executions_by_workspace').on('executions').columns(['workspace_id', 'created_at', 'id']).execute();
-    await db.schema.createIndex('executions_by_workflow').on('executions').columns(['workflow_id', 'created_at', 'id']).execute();
+    await db.schema
+      .createIndex('executions_by_workspace')
+      .on('executions')
+      .columns(['workspace_id', 'created_at', 'id'])
+      .execute();
+    await db.schema
+      .createIndex('executions_by_workflow')
+      .on('executions')
+      .columns(['workflow_id', 'created_at', 'id'])
+      .execute();
     // Partial indexes hold only the live executions, so claims stay cheap however long the history.
     await db.schema
       .createIndex('executions_queued')

@@ -22,7 +22,9 @@ export const accountingAndOperations: Migration = {
 
     await db.schema
       .createTable('dead_letters')
-      .addColumn('execution_id', 'text', (c) => c.primaryKey().references('executions.id').onDelete('cascade'))
+      .addColumn('execution_id', 'text', (c) =>
+        c.primaryKey().references('executions.id').onDelete('cascade'),
+      )
       .addColumn('workspace_id', 'text', (c) => c.notNull())
       .addColumn('workflow_id', 'text', (c) => c.notNull())
       .addColumn('reason', 'json', (c) => c.notNull())
@@ -51,7 +53,11 @@ export const accountingAndOperations: Migration = {
       .addColumn('created_at', 'bigint', (c) => c.notNull())
       .addColumn('updated_at', 'bigint', (c) => c.notNull())
       .execute();
-    await db.schema.createIndex('schedules_by_workspace').on('schedules').columns(['workspace_id', 'created_at', 'id']).execute();
+    await db.schema
+      .createIndex('schedules_by_workspace')
+      .on('schedules')
+      .columns(['workspace_id', 'created_at', 'id'])
+      .execute();
     await db.schema
       .createIndex('schedules_due')
       .on('schedules')

@@ -19,7 +19,9 @@ export const accountingAndOperations: Migration = {
 
     await db.schema
       .createTable('dead_letters')
-      .addColumn('execution_id', 'text', (c) => c.primaryKey().references('executions.id').onDelete('cascade'))
+      .addColumn('execution_id', 'text', (c) =>
+        c.primaryKey().references('executions.id').onDelete('cascade'),
+      )
       .addColumn('workspace_id', 'text', (c) => c.notNull())
       .addColumn('workflow_id', 'text', (c) => c.notNull())
       .addColumn('reason', 'text', (c) => c.notNull())
@@ -48,7 +50,11 @@ export const accountingAndOperations: Migration = {
       .addColumn('created_at', 'integer', (c) => c.notNull())
       .addColumn('updated_at', 'integer', (c) => c.notNull())
       .execute();
-    await db.schema.createIndex('schedules_by_workspace').on('schedules').columns(['workspace_id', 'created_at', 'id']).execute();
+    await db.schema
+      .createIndex('schedules_by_workspace')
+      .on('schedules')
+      .columns(['workspace_id', 'created_at', 'id'])
+      .execute();
     await db.schema
       .createIndex('schedules_due')
       .on('schedules')
