@@ -127,7 +127,7 @@ async function measure(store: Store): Promise<Record<string, unknown>> {
     checkpointsPerSecond: (EXECUTIONS * 5) / seconds,
     checkpointTransactions: sorted.length,
     checkpointLatencyMs: { median: at(0.5), p95: at(0.95), max: sorted.at(-1) ?? 0 },
-    meanBatchExecutions:
+    meanResultsPerTransaction:
       timings.batchSizes.reduce((a, b) => a + b, 0) / Math.max(1, timings.batchSizes.length),
   };
 }
@@ -179,10 +179,10 @@ for (const name of ['sqlite', 'postgres'] as const) {
   const r = results[name] as {
     executionsPerSecond: number;
     checkpointLatencyMs: { median: number; p95: number };
-    meanBatchExecutions: number;
+    meanResultsPerTransaction: number;
   };
   process.stdout.write(
-    `${name.padEnd(9)} ${Math.round(r.executionsPerSecond)} durable exec/s · checkpoint tx median ${r.checkpointLatencyMs.median.toFixed(2)} ms, p95 ${r.checkpointLatencyMs.p95.toFixed(2)} ms · ${r.meanBatchExecutions.toFixed(1)} executions per tx\n`,
+    `${name.padEnd(9)} ${Math.round(r.executionsPerSecond)} durable exec/s · checkpoint tx median ${r.checkpointLatencyMs.median.toFixed(2)} ms, p95 ${r.checkpointLatencyMs.p95.toFixed(2)} ms · ${r.meanResultsPerTransaction.toFixed(1)} node results per tx\n`,
   );
 }
 process.stdout.write(`wrote ${file.pathname}\n`);

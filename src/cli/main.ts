@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import pc from 'picocolors';
 import { SwitchyardError } from '../errors/switchyard-error.ts';
 import { createNodeRegistry } from '../nodes/registry.ts';
+import { migrateCommand } from './commands/migrate.ts';
 import { nodesCommand } from './commands/nodes.ts';
 import { runCommand } from './commands/run.ts';
 import { schemaCommand } from './commands/schema.ts';
@@ -60,6 +61,16 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--json', 'print as JSON')
     .action((type: string | undefined, options: { json?: boolean }) => {
       exitCode = nodesCommand(type, options, registry);
+    });
+
+  program
+    .command('migrate')
+    .description(
+      'apply pending database migrations (SWITCHYARD_DATABASE_URL, or SQLite in SWITCHYARD_DATA_DIR)',
+    )
+    .option('--json', 'print the report as JSON')
+    .action(async (options: { json?: boolean }) => {
+      exitCode = await migrateCommand(options);
     });
 
   try {

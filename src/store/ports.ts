@@ -163,8 +163,8 @@ export interface ExecutionRepository {
   /** Newest first. */
   list(workspaceId: string, filter: ExecutionFilter): Promise<Page<StoredExecution>>;
   /**
-   * Takes up to `limit` executions that are queued, or running with an expired lease (their runner
-   * died), oldest first: sets status running, owner, epoch + 1, expiry now + leaseMs, startedAt if
+   * Takes up to `limit` executions that are running with an expired lease (their runner died:
+   * their work so far is paid for) and then queued ones, oldest first: sets status running, owner, epoch + 1, expiry now + leaseMs, startedAt if
    * unset. Two concurrent claimers never get the same execution.
    */
   claim(owner: string, leaseMs: number, now: number, limit: number): Promise<StoredExecution[]>;
@@ -172,6 +172,10 @@ export interface ExecutionRepository {
   renew(leases: readonly Lease[], leaseMs: number, now: number): Promise<string[]>;
   /** Finishes the execution if the lease still holds (compare-and-set); false otherwise. */
   finish(lease: Lease, outcome: ExecutionOutcomeUpdate): Promise<boolean>;
+  /** `finish` for many executions in one transaction (group commit); one result per item. */
+  finishMany(
+    finishes: readonly { readonly lease: Lease; readonly outcome: ExecutionOutcomeUpdate }[],
+  ): Promise<boolean[]>;
   /** Gives a lease back without finishing (graceful shutdown): the execution is queued again. */
   release(lease: Lease): Promise<boolean>;
   requestCancel(workspaceId: string, id: string): Promise<boolean>;

@@ -14,13 +14,16 @@ interface Pending<T, R> {
 export class Batcher<T, R> {
   private readonly flush: Flush<T, R>;
   private readonly maxBatch: number;
+  private readonly maxInFlight: number;
   private queue: Pending<T, R>[] = [];
-  private flushing = false;
+  private inFlight = 0;
   private scheduled = false;
 
-  constructor(flush: Flush<T, R>, maxBatch = 1000) {
+  /** `maxInFlight` > 1 lets a server database work on several batches at once (its pool has room). */
+  constructor(flush: Flush<T, R>, options: { maxBatch?: number; maxInFlight?: number } = {}) {
     this.flush = flush;
-    this.maxBatch = maxBatch;
+    this.maxBatch = options.maxBatch ?? 1000;
+    this.maxInFlight = options.maxInFlight ?? 1;
   }
 
   submit(item: T): Promise<R> {
@@ -32,13 +35,13 @@ export class Batcher<T, R> {
 
   /** Resolves once everything submitted so far is written. */
   async drain(): Promise<void> {
-    while (this.queue.length > 0 || this.flushing || this.scheduled) {
+    while (this.queue.length > 0 || this.inFlight > 0 || this.scheduled) {
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }
 
   private schedule(): void {
-    if (this.flushing || this.scheduled) return;
+    if (this.inFlight >= this.maxInFlight || this.scheduled) return;
     this.scheduled = true;
     // One macrotask of gathering: every node that finishes in this turn joins the same transaction.
     setImmediate(() => {
@@ -48,8 +51,8 @@ export class Batcher<T, R> {
   }
 
   private async run(): Promise<void> {
-    if (this.flushing || this.queue.length === 0) return;
-    this.flushing = true;
+    if (this.inFlight >= this.maxInFlight || this.queue.length === 0) return;
+    this.inFlight++;
     const batch = this.queue.splice(0, this.maxBatch);
     try {
       const results = await this.flush(batch.map((p) => p.item));
@@ -59,7 +62,7 @@ export class Batcher<T, R> {
     } catch (error) {
       for (const pending of batch) pending.reject(error);
     } finally {
-      this.flushing = false;
+      this.inFlight--;
       if (this.queue.length > 0) this.schedule();
     }
   }

@@ -11,7 +11,14 @@ import type { CompiledWorkflow } from '../../core/graph/compiled.ts';
 import type { NodeRunRecord } from '../../core/scheduler/records.ts';
 import { validateWorkflow } from '../../core/validate.ts';
 import { SwitchyardError } from '../../errors/switchyard-error.ts';
-import type { CheckpointBatch, Lease, Store, StoredEvent, StoredExecution } from '../../store/ports.ts';
+import type {
+  CheckpointBatch,
+  ExecutionOutcomeUpdate,
+  Lease,
+  Store,
+  StoredEvent,
+  StoredExecution,
+} from '../../store/ports.ts';
 import type { ExecutionEvent } from '../events.ts';
 import { type ExecutionResult, ExecutionRun } from '../execution-run.ts';
 import type { ExecutorServices } from '../services.ts';
@@ -50,10 +57,11 @@ export class ExecutionWorker {
   private readonly compiled = new Map<string, Promise<CompiledWorkflow>>();
   private readonly checkpoints: Batcher<CheckpointBatch, boolean>;
   private readonly events: Batcher<StoredEvent, undefined>;
+  private readonly finishes: Batcher<{ lease: Lease; outcome: ExecutionOutcomeUpdate }, boolean>;
   private readonly finished = new Set<(id: string) => void>();
   private pollTimer: NodeJS.Timeout | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
-  private claiming = false;
+  private claiming: Promise<void> | undefined;
   private wakeAgain = false;
   private stopped = true;
 
@@ -64,11 +72,17 @@ export class ExecutionWorker {
     this.capacity = options.capacity ?? 64;
     this.leaseMs = options.leaseMs ?? 30_000;
     this.pollMs = options.pollMs ?? 250;
-    this.checkpoints = new Batcher((batches) => this.store.nodeRuns.checkpoint(batches));
-    this.events = new Batcher<StoredEvent, undefined>(async (events) => {
-      await this.store.events.append(events);
-      return events.map(() => undefined);
-    }, 5000);
+    // SQLite has one writer: more batches in flight would only queue. PostgreSQL's pool has room.
+    const maxInFlight = this.store.backend === 'postgres' ? 3 : 1;
+    this.checkpoints = new Batcher((batches) => this.store.nodeRuns.checkpoint(batches), { maxInFlight });
+    this.finishes = new Batcher((finishes) => this.store.executions.finishMany(finishes), { maxInFlight });
+    this.events = new Batcher<StoredEvent, undefined>(
+      async (events) => {
+        await this.store.events.append(events);
+        return events.map(() => undefined);
+      },
+      { maxBatch: 5000, maxInFlight },
+    );
   }
 
   start(): void {
@@ -85,7 +99,12 @@ export class ExecutionWorker {
       this.wakeAgain = true;
       return;
     }
-    void this.claim();
+    this.claiming = this.claim().finally(() => {
+      this.claiming = undefined;
+      if (this.stopped) return;
+      clearTimeout(this.pollTimer);
+      this.pollTimer = setTimeout(() => this.notify(), this.pollMs);
+    });
   }
 
   get activeCount(): number {
@@ -106,17 +125,20 @@ export class ExecutionWorker {
     this.stopped = true;
     clearTimeout(this.pollTimer);
     clearInterval(this.heartbeat);
+    await this.claiming;
     const leases = [...this.running.values()].map(({ lease, run }) => {
       run.abandon();
       return lease;
     });
     await this.checkpoints.drain();
     await this.events.drain();
+    await this.finishes.drain();
     await Promise.all(leases.map((lease) => this.store.executions.release(lease)));
   }
 
   private async claim(): Promise<void> {
-    this.claiming = true;
+    // Start on a later tick, so that `claiming` is set before this can finish.
+    await Promise.resolve();
     try {
       do {
         this.wakeAgain = false;
@@ -133,12 +155,6 @@ export class ExecutionWorker {
       } while (this.wakeAgain && !this.stopped);
     } catch (error) {
       this.options.onError?.(error);
-    } finally {
-      this.claiming = false;
-      if (!this.stopped) {
-        clearTimeout(this.pollTimer);
-        this.pollTimer = setTimeout(() => this.notify(), this.pollMs);
-      }
     }
   }
 
@@ -228,11 +244,9 @@ export class ExecutionWorker {
 
   private async settle(execution: StoredExecution, lease: Lease, result: ExecutionResult): Promise<void> {
     const now = this.services.clock.now();
-    const finished = await this.store.executions.finish(lease, {
-      status: result.status,
-      output: result.output ?? null,
-      error: result.error ?? null,
-      now,
+    const finished = await this.finishes.submit({
+      lease,
+      outcome: { status: result.status, output: result.output ?? null, error: result.error ?? null, now },
     });
     if (!finished) return;
     if (result.status === 'failed' && result.error) {

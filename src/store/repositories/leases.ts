@@ -87,24 +87,44 @@ export function renewLeases(db: Kysely<Database>, backend: Backend) {
 }
 
 export function finishExecution(db: Kysely<Database>) {
-  return async (lease: Lease, outcome: ExecutionOutcomeUpdate): Promise<boolean> => {
-    const result = await db
-      .updateTable('executions')
-      .set({
-        status: outcome.status,
-        output: toNullableJson(outcome.output),
-        error: toNullableJson(outcome.error),
-        finished_at: outcome.now,
-        lease_owner: null,
-        lease_expires_at: null,
-      })
-      .where('id', '=', lease.executionId)
-      .where('lease_owner', '=', lease.owner)
-      .where('lease_epoch', '=', lease.epoch)
-      .where('status', '=', 'running')
-      .executeTakeFirst();
-    return result.numUpdatedRows > 0n;
-  };
+  return (lease: Lease, outcome: ExecutionOutcomeUpdate): Promise<boolean> => finishOne(db, lease, outcome);
+}
+
+/** Group commit of finishes: one transaction, one compare-and-set per execution. */
+export function finishExecutions(db: Kysely<Database>) {
+  return (
+    finishes: readonly { readonly lease: Lease; readonly outcome: ExecutionOutcomeUpdate }[],
+  ): Promise<boolean[]> =>
+    finishes.length === 0
+      ? Promise.resolve([])
+      : db.transaction().execute(async (trx) => {
+          const results: boolean[] = [];
+          for (const { lease, outcome } of finishes) results.push(await finishOne(trx, lease, outcome));
+          return results;
+        });
+}
+
+async function finishOne(
+  db: Kysely<Database>,
+  lease: Lease,
+  outcome: ExecutionOutcomeUpdate,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('executions')
+    .set({
+      status: outcome.status,
+      output: toNullableJson(outcome.output),
+      error: toNullableJson(outcome.error),
+      finished_at: outcome.now,
+      lease_owner: null,
+      lease_expires_at: null,
+    })
+    .where('id', '=', lease.executionId)
+    .where('lease_owner', '=', lease.owner)
+    .where('lease_epoch', '=', lease.epoch)
+    .where('status', '=', 'running')
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
 }
 
 export function releaseLease(db: Kysely<Database>) {

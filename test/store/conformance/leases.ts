@@ -162,6 +162,30 @@ export function leaseConformance(fixture: StoreFixture): void {
       expect(await store.executions.claim('runner-2', LEASE_MS, T0 + 10 * LEASE_MS, 10)).toEqual([]);
     });
 
+    it('finishes many executions in one call, each a compare-and-set of its own', async () => {
+      const store = await fixture.open();
+      await seedExecutions(store, 'ex', 3);
+      const claimed = await store.executions.claim('runner', LEASE_MS, T0 + 1, 3);
+      const leases = claimed.map((e) => ({ executionId: e.id, owner: 'runner', epoch: e.leaseEpoch }));
+      const stale = { ...leases[2]!, epoch: leases[2]!.epoch - 1 };
+      const outcome = (n: number) => ({
+        status: 'succeeded' as const,
+        output: { n },
+        error: null,
+        now: T0 + 9,
+      });
+      expect(
+        await store.executions.finishMany([
+          { lease: leases[0]!, outcome: outcome(0) },
+          { lease: leases[1]!, outcome: outcome(1) },
+          { lease: stale, outcome: outcome(2) },
+        ]),
+      ).toEqual([true, true, false]);
+      expect((await store.executions.get(DEFAULT_WORKSPACE, 'ex-001'))?.output).toEqual({ n: 1 });
+      expect((await store.executions.get(DEFAULT_WORKSPACE, 'ex-002'))?.status).toBe('running');
+      expect(await store.executions.finishMany([])).toEqual([]);
+    });
+
     it('release queues the execution again for the next claim', async () => {
       const store = await fixture.open();
       await seedExecutions(store, 'ex', 1);
