@@ -32,9 +32,9 @@ module.exports = {
     {
       name: 'nodes-no-io-builtins',
       severity: 'error',
-      comment: 'Node types reach files, network and processes only through ctx (node:util is pure).',
+      comment: 'Node types reach files, network and processes only through ctx.',
       from: { path: '^src/nodes/' },
-      to: { dependencyTypes: ['core'], pathNot: '^node:util$|^util$' },
+      to: { dependencyTypes: ['core'] },
     },
     {
       name: 'not-to-unresolvable',

@@ -73,6 +73,11 @@ export const errorCodes = {
     'Set `onError: branch` on that node.',
   ),
   SY_WF_EXPRESSION: user('An expression does not parse.', 'Fix the JSONata between {{ and }}.'),
+  SY_WF_INVALID: user(
+    'The workflow definition has problems; `details.problems` lists every one.',
+    'Fix each problem at its path, or run `switchyard validate` on the file.',
+    422,
+  ),
 
   // Expressions at run time.
   SY_EXPR_EVAL: user('An expression failed while it was evaluated.', 'Check the data it reads.', 422),

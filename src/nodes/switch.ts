@@ -1,6 +1,6 @@
 /** @module `switch`: n-way branch. The first matching case's port fires; otherwise `default`. */
-import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
+import { isDeepStrictEqual } from '../core/definition/deep-equal.ts';
 import { defineNode, taskShape } from './node-type.ts';
 
 const PORT = /^[A-Za-z_][A-Za-z0-9_-]{0,63}$/;
