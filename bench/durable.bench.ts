@@ -114,7 +114,7 @@ async function measure(store: Store): Promise<Record<string, unknown>> {
     }),
   );
   const start = performance.now();
-  worker.start();
+  await worker.start();
   await allDone;
   const seconds = (performance.now() - start) / 1000;
   await worker.stop();

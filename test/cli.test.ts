@@ -6,12 +6,13 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const root = new URL('..', import.meta.url).pathname;
+const dataDir = mkdtempSync(join(tmpdir(), 'switchyard-cli-data-'));
 
 function switchyard(...args: string[]) {
   const result = spawnSync(process.execPath, [join(root, 'bin/switchyard.js'), ...args], {
     cwd: root,
     encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', SWITCHYARD_DATA_DIR: dataDir },
     timeout: 60_000,
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
@@ -131,6 +132,56 @@ describe('switchyard run', () => {
     expect(bad.code).toBe(64);
     expect(bad.stderr).toContain('SY_CLI_INPUT');
   });
+});
+
+describe('switchyard run --durable', () => {
+  it('stores the workflow, pins a version, checkpoints every node and resumes what a killed run left', async () => {
+    const slow = tempFile(
+      'slow.yaml',
+      [
+        'format: switchyard/v1',
+        'name: slow-durable',
+        'nodes:',
+        '  - { id: start, type: start }',
+        '  - { id: first, type: transform, params: { value: "{{ n + 1 }}" } }',
+        '  - { id: wait, type: delay, params: { ms: 1500 } }',
+        '  - { id: last, type: transform, params: { value: "{{ $ * 10 }}" } }',
+        'edges:',
+        '  - { from: start, to: first }',
+        '  - { from: first, to: wait }',
+        '  - { from: wait, to: last }',
+      ].join('\n'),
+    );
+    // A durable run killed while it waits…
+    const { spawn } = await import('node:child_process');
+    const killed = spawn(
+      process.execPath,
+      [join(root, 'bin/switchyard.js'), 'run', '--durable', slow, '--input', '{"n": 4}'],
+      {
+        env: { ...process.env, SWITCHYARD_DATA_DIR: dataDir },
+        stdio: 'ignore',
+      },
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1200));
+    killed.kill('SIGKILL');
+    await new Promise((resolve) => killed.on('exit', resolve));
+    // …is finished by the next durable run, which runs its own execution too.
+    const next = switchyard('run', '--durable', slow, '--input', '{"n": 1}', '--json');
+    expect(next.code).toBe(0);
+    expect(JSON.parse(next.stdout)).toMatchObject({ status: 'succeeded', output: 20 });
+    const { openStore } = await import('../src/store/open-store.ts');
+    const store = await openStore({ dataDir });
+    try {
+      const { items } = await store.executions.list('default', { workflowId: 'slow-durable', limit: 10 });
+      expect(items.map((e) => [e.status, e.output, e.workflowVersion])).toEqual([
+        ['succeeded', 20, 1],
+        ['succeeded', 50, 1],
+      ]);
+      expect(await store.workflows.listVersions('default', 'slow-durable')).toHaveLength(1);
+    } finally {
+      await store.close();
+    }
+  }, 60_000);
 });
 
 describe('switchyard schema and nodes', () => {

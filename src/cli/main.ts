@@ -5,7 +5,7 @@ import { SwitchyardError } from '../errors/switchyard-error.ts';
 import { createNodeRegistry } from '../nodes/registry.ts';
 import { migrateCommand } from './commands/migrate.ts';
 import { nodesCommand } from './commands/nodes.ts';
-import { runCommand } from './commands/run.ts';
+import { type RunOptions, runCommand } from './commands/run.ts';
 import { schemaCommand } from './commands/schema.ts';
 import { validateCommand } from './commands/validate.ts';
 import { ExitCode } from './exit-codes.ts';
@@ -36,14 +36,13 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--input-file <file>', 'read the execution input (JSON) from a file')
     .option('--entry <node>', 'the entry node to start from (default: the first)')
     .option('--json', 'print only the result, as JSON')
-    .action(
-      async (
-        file: string,
-        options: { input?: string; inputFile?: string; entry?: string; json?: boolean },
-      ) => {
-        exitCode = await runCommand(file, options, registry);
-      },
-    );
+    .option(
+      '--durable',
+      'store the workflow and checkpoint every node (SQLite in SWITCHYARD_DATA_DIR, or SWITCHYARD_DATABASE_URL)',
+    )
+    .action(async (file: string, options: RunOptions) => {
+      exitCode = await runCommand(file, options, registry);
+    });
 
   program
     .command('schema')

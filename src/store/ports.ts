@@ -179,6 +179,11 @@ export interface ExecutionRepository {
   /** Gives a lease back without finishing (graceful shutdown): the execution is queued again. */
   release(lease: Lease): Promise<boolean>;
   requestCancel(workspaceId: string, id: string): Promise<boolean>;
+  /**
+   * Queues every running execution again, whatever its lease. Only for a process that knows no
+   * other runner is alive: the embedded store's file lock makes that so for the process holding it.
+   */
+  requeueRunning(): Promise<number>;
   /** Deletes finished executions (with their node runs, events and timers) per the policy; returns how many. */
   prune(policy: RetentionPolicy): Promise<number>;
 }

@@ -39,7 +39,7 @@ const worker = new ExecutionWorker({
   },
   onError: (error) => process.stderr.write(`worker error: ${String(error)}\n`),
 });
-worker.start();
+await worker.start();
 process.stdout.write('started\n');
 
 for (;;) {

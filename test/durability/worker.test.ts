@@ -88,7 +88,7 @@ describe('durable worker', () => {
   it('runs a queued execution, stores its log and event stream, and finishes it', async () => {
     const { store, makeWorker, executions } = await setup(chain);
     const worker = makeWorker('w1');
-    worker.start();
+    await worker.start();
     const started = await executions.start({
       workspaceId: WS,
       workflowId: 'wf',
@@ -148,7 +148,7 @@ describe('durable worker', () => {
       ]),
     ).toEqual([true]);
 
-    makeWorker('w2').start();
+    await makeWorker('w2').start();
     const done = await until(finished(store, started.id));
     expect(done).toMatchObject({ status: 'succeeded', output: 20 });
     expect(tracker.effects).toEqual([`${started.id}:two`, `${started.id}:three`]);
@@ -167,7 +167,7 @@ describe('durable worker', () => {
   it('a runner whose lease was taken over stops its nodes and writes nothing', async () => {
     const { store, tracker, makeWorker, executions } = await setup(chain, { leaseMs: 200 });
     const first = makeWorker('w1');
-    first.start();
+    await first.start();
     const started = await executions.start({
       workspaceId: WS,
       workflowId: 'wf',
@@ -186,7 +186,7 @@ describe('durable worker', () => {
 
   it('replays from a node, reusing the recorded outputs upstream of it', async () => {
     const { store, tracker, makeWorker, executions } = await setup(chain);
-    makeWorker('w1').start();
+    await makeWorker('w1').start();
     const original = await executions.start({
       workspaceId: WS,
       workflowId: 'wf',
@@ -215,7 +215,7 @@ describe('durable worker', () => {
       edges: [{ from: 'start', to: 'boom' }],
     };
     const { store, makeWorker, executions } = await setup(failing);
-    makeWorker('w1').start();
+    await makeWorker('w1').start();
     const started = await executions.start({
       workspaceId: WS,
       workflowId: 'wf',
@@ -249,7 +249,7 @@ describe('durable worker', () => {
     };
     const { store, makeWorker, executions } = await setup(waiting, { leaseMs: 200 });
     const first = makeWorker('w1');
-    first.start();
+    await first.start();
     const t0 = Date.now();
     const started = await executions.start({
       workspaceId: WS,
@@ -260,7 +260,7 @@ describe('durable worker', () => {
     first.notify();
     await new Promise((resolve) => setTimeout(resolve, 400));
     await first.stop();
-    makeWorker('w2').start();
+    await makeWorker('w2').start();
     const done = await until(finished(store, started.id));
     expect(done.status).toBe('succeeded');
     const elapsed = Date.now() - t0;

@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import pc from 'picocolors';
 import type { NodeRegistry } from '../../nodes/registry.ts';
 import { ExecutionRun } from '../../runtime/execution-run.ts';
@@ -13,12 +14,15 @@ import { formatProblems } from '../render/problems.ts';
 import { formatMs, ProgressView } from '../render/progress.ts';
 import { createCliServices } from '../services.ts';
 import { UsageError } from '../usage-error.ts';
+import { type RunRequest, type RunResult, runDurably } from './run-durably.ts';
 
 export interface RunOptions {
   readonly input?: string;
   readonly inputFile?: string;
   readonly entry?: string;
   readonly json?: boolean;
+  /** Run on the embedded store (or SWITCHYARD_DATABASE_URL): checkpointed, resumable. */
+  readonly durable?: boolean;
 }
 
 export async function runCommand(file: string, options: RunOptions, registry: NodeRegistry): Promise<number> {
@@ -37,39 +41,62 @@ export async function runCommand(file: string, options: RunOptions, registry: No
     throw new UsageError(`--entry "${options.entry}" is not an entry node of ${file}`);
   }
   const services = createCliServices(registry);
-  const executionId = randomUUID();
-  const progress = options.json ? undefined : new ProgressView(workflow, executionId, process.stderr);
   const cancel = new AbortController();
   const onSignal = () => cancel.abort(new Error('interrupted (SIGINT)'));
   process.once('SIGINT', onSignal);
+  let progress: ProgressView | undefined;
+  const watch = (executionId: string) => {
+    progress = options.json ? undefined : new ProgressView(workflow, executionId, process.stderr);
+    return progress?.onEvent;
+  };
   try {
-    const result = await new ExecutionRun(services, workflow, {
-      executionId,
+    const request = {
+      file: resolve(file),
+      workflow,
       input,
+      services,
+      registry,
       signal: cancel.signal,
-      location: file,
-      ...(options.entry === undefined ? {} : { entry: options.entry }),
-      ...(progress ? { onEvent: progress.onEvent } : {}),
-    }).run();
+      watch,
+      ...(options.entry ? { entry: options.entry } : {}),
+    };
+    const result = options.durable ? await runDurably(request) : await runInMemory(request);
     progress?.stop();
-    if (options.json) {
-      process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-    } else if (result.status === 'succeeded') {
-      process.stderr.write(`${pc.green('succeeded')} in ${formatMs(result.durationMs)}\n`);
-      process.stdout.write(`${JSON.stringify(result.output, null, 2)}\n`);
-    } else {
-      const error = result.error;
-      const where = result.failedNode ? ` in node "${result.failedNode.nodeId}"` : '';
-      process.stderr.write(`${pc.red(result.status)}${where} after ${formatMs(result.durationMs)}\n`);
-      if (error)
-        process.stderr.write(
-          `${pc.cyan(error.code)}: ${error.message}\n${pc.dim(`hint: ${error.hint ?? ''}`)}\n`,
-        );
-    }
+    report(result, options);
     return result.status === 'succeeded' ? ExitCode.ok : ExitCode.executionFailed;
   } finally {
     process.off('SIGINT', onSignal);
     services.code.dispose();
+  }
+}
+
+async function runInMemory(request: RunRequest): Promise<RunResult> {
+  const executionId = randomUUID();
+  const onEvent = request.watch(executionId);
+  return new ExecutionRun(request.services, request.workflow, {
+    executionId,
+    input: request.input,
+    signal: request.signal,
+    location: request.file,
+    ...(request.entry === undefined ? {} : { entry: request.entry }),
+    ...(onEvent ? { onEvent } : {}),
+  }).run();
+}
+
+function report(result: RunResult, options: RunOptions): void {
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  } else if (result.status === 'succeeded') {
+    process.stderr.write(`${pc.green('succeeded')} in ${formatMs(result.durationMs)}\n`);
+    process.stdout.write(`${JSON.stringify(result.output, null, 2)}\n`);
+  } else {
+    const error = result.error;
+    const where = result.failedNode ? ` in node "${result.failedNode.nodeId}"` : '';
+    process.stderr.write(`${pc.red(result.status)}${where} after ${formatMs(result.durationMs)}\n`);
+    if (error)
+      process.stderr.write(
+        `${pc.cyan(error.code)}: ${error.message}\n${pc.dim(`hint: ${error.hint ?? ''}`)}\n`,
+      );
   }
 }
 

@@ -38,11 +38,19 @@ export interface ExecutionWorkerOptions {
   readonly pollMs?: number;
   readonly onEvent?: (event: ExecutionEvent) => void;
   readonly onError?: (error: unknown) => void;
+  /**
+   * The only runner there can be (the embedded store's file lock guarantees it): executions left
+   * running by a process that died are taken up at once instead of when their leases expire.
+   */
+  readonly soleRunner?: boolean;
+  /** Where an execution's workflow came from (a file), so that its sub-workflow paths resolve. */
+  readonly locate?: (execution: StoredExecution) => string | undefined;
 }
 
 interface Running {
   readonly lease: Lease;
   readonly run: ExecutionRun;
+  readonly cancel: AbortController;
   lastEventWrite: Promise<void>;
 }
 
@@ -85,9 +93,10 @@ export class ExecutionWorker {
     );
   }
 
-  start(): void {
+  async start(): Promise<void> {
     if (!this.stopped) return;
     this.stopped = false;
+    if (this.options.soleRunner) await this.store.executions.requeueRunning();
     this.heartbeat = setInterval(() => void this.renewLeases(), Math.max(50, Math.floor(this.leaseMs / 3)));
     this.notify();
   }
@@ -109,6 +118,14 @@ export class ExecutionWorker {
 
   get activeCount(): number {
     return this.running.size;
+  }
+
+  /** Cancels an execution this worker is running; false if it runs elsewhere or not at all. */
+  cancel(executionId: string, reason = 'cancelled'): boolean {
+    const entry = this.running.get(executionId);
+    if (!entry) return false;
+    entry.cancel.abort(new Error(reason));
+    return true;
   }
 
   /** Calls `listener` with the id of every execution this worker finishes. */
@@ -181,12 +198,17 @@ export class ExecutionWorker {
         ...(run.error ? { error: run.error } : {}),
       }));
       const clock = this.services.clock;
+      const cancel = new AbortController();
+      const location = this.options.locate?.(execution);
       const entry: Running = {
         lease,
+        cancel,
         lastEventWrite: Promise.resolve(),
         run: new ExecutionRun(this.services, workflow, {
           executionId: execution.id,
           input: execution.input,
+          signal: cancel.signal,
+          ...(location ? { location } : {}),
           ...(execution.entry ? { entry: execution.entry } : {}),
           log,
           lastSeq,

@@ -5,7 +5,14 @@ import { decodeCursor, pageLimit, toPage } from '../paging.ts';
 import type { ExecutionRepository } from '../ports.ts';
 import type { Database } from '../schema.ts';
 import { newExecutionRow, toExecution } from './execution-rows.ts';
-import { claimExecutions, finishExecution, finishExecutions, releaseLease, renewLeases } from './leases.ts';
+import {
+  claimExecutions,
+  finishExecution,
+  finishExecutions,
+  releaseLease,
+  renewLeases,
+  requeueRunning,
+} from './leases.ts';
 import { pruneExecutions } from './retention.ts';
 
 export function executionRepository(db: Kysely<Database>, backend: Backend): ExecutionRepository {
@@ -51,6 +58,7 @@ export function executionRepository(db: Kysely<Database>, backend: Backend): Exe
     renew: renewLeases(db, backend),
     finish: finishExecution(db),
     finishMany: finishExecutions(db),
+    requeueRunning: requeueRunning(db),
     release: releaseLease(db),
 
     async requestCancel(workspaceId, id) {

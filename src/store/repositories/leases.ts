@@ -127,6 +127,17 @@ async function finishOne(
   return result.numUpdatedRows > 0n;
 }
 
+export function requeueRunning(db: Kysely<Database>) {
+  return async (): Promise<number> => {
+    const result = await db
+      .updateTable('executions')
+      .set({ status: 'queued', lease_owner: null, lease_expires_at: null })
+      .where('status', '=', 'running')
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  };
+}
+
 export function releaseLease(db: Kysely<Database>) {
   return async (lease: Lease): Promise<boolean> => {
     const result = await db

@@ -186,6 +186,19 @@ export function leaseConformance(fixture: StoreFixture): void {
       expect(await store.executions.finishMany([])).toEqual([]);
     });
 
+    it('requeues every running execution for a sole runner taking over', async () => {
+      const store = await fixture.open();
+      await seedExecutions(store, 'ex', 3);
+      await store.executions.claim('dead', LEASE_MS, T0 + 1, 2);
+      expect(await store.executions.requeueRunning()).toBe(2);
+      const claimed = await store.executions.claim('alive', LEASE_MS, T0 + 2, 5);
+      expect(claimed.map((e) => [e.id, e.leaseEpoch])).toEqual([
+        ['ex-000', 2],
+        ['ex-001', 2],
+        ['ex-002', 1],
+      ]);
+    });
+
     it('release queues the execution again for the next claim', async () => {
       const store = await fixture.open();
       await seedExecutions(store, 'ex', 1);
