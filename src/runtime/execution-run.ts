@@ -31,7 +31,7 @@ export interface ExecuteOptions {
   /** Persists a record; awaited before the record can make any other node ready. */
   readonly checkpoint?: (
     record: NodeRunRecord,
-    run: { readonly attempts: number; readonly durationMs: number },
+    run: { readonly attempts: number; readonly durationMs: number; readonly input: unknown },
   ) => Promise<void> | void;
   readonly depth?: number;
   /** The first event gets this sequence number + 1 (a resume continues the stored stream). */
@@ -146,7 +146,7 @@ export class ExecutionRun implements AttemptHost {
       this.apply(ready, result);
       return;
     }
-    Promise.resolve(checkpoint(result.record, result)).then(
+    Promise.resolve(checkpoint(result.record, { ...result, input: ready.input })).then(
       () => this.apply(ready, result),
       (error: unknown) => this.crash(error),
     );

@@ -199,6 +199,8 @@ export interface StoredNodeRun {
   readonly seq: number;
   readonly status: 'succeeded' | 'failed';
   readonly attempts: number;
+  /** The value on the node's first input port when it ran (null for copied or pre-0003 runs). */
+  readonly input: unknown;
   readonly outputs: Readonly<Record<string, unknown>> | null;
   readonly error: ErrorData | null;
   readonly startedAt: number;

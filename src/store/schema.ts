@@ -53,6 +53,7 @@ export interface NodeRunsTable {
   seq: number;
   status: string;
   attempts: number;
+  input: string | null;
   outputs: string | null;
   error: string | null;
   started_at: number;

@@ -105,6 +105,7 @@ describe('durable worker', () => {
       [3, 'two'],
       [4, 'three'],
     ]);
+    expect(runs.map((r) => r.input)).toEqual([{ n: 4 }, { n: 4 }, 5, 5]);
     const events = await store.events.list(started.id, 0, 100);
     expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
     expect(events[0]?.type).toBe('execution.started');
@@ -128,6 +129,7 @@ describe('durable worker', () => {
       status: 'succeeded' as const,
       attempts: 1,
       error: null,
+      input: null,
     };
     const times = {
       startedAt: Date.now(),

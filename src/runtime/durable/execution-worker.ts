@@ -212,7 +212,7 @@ export class ExecutionWorker {
           ...(execution.entry ? { entry: execution.entry } : {}),
           log,
           lastSeq,
-          checkpoint: async (record, { attempts, durationMs }) => {
+          checkpoint: async (record, { attempts, durationMs, input }) => {
             const now = clock.now();
             const held = await this.checkpoints.submit({
               lease,
@@ -224,6 +224,7 @@ export class ExecutionWorker {
                   seq: ++seq,
                   status: record.status,
                   attempts,
+                  input: input ?? null,
                   outputs: record.outputs ?? null,
                   error: record.error ?? null,
                   startedAt: now - durationMs,

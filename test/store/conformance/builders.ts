@@ -37,6 +37,7 @@ export function nodeRun(
     seq,
     status: 'succeeded',
     attempts: 1,
+    input: { into: nodeId },
     outputs: { main: { node: nodeId } },
     error: null,
     startedAt: T0 + seq * 10,

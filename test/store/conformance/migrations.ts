@@ -6,7 +6,7 @@ import { DEFAULT_WORKSPACE } from '../../../src/store/ports.ts';
 import { T0 } from './builders.ts';
 import type { StoreFixture } from './fixture.ts';
 
-const ALL = ['0001_initial', '0002_accounting_and_operations'];
+const ALL = ['0001_initial', '0002_accounting_and_operations', '0003_node_run_input'];
 
 export function migrationConformance(fixture: StoreFixture): void {
   describe('migrations', () => {
@@ -109,6 +109,7 @@ export function migrationConformance(fixture: StoreFixture): void {
           seq: 1,
           status: 'succeeded',
           attempts: 1,
+          input: null,
           outputs: { main: 42 },
           error: null,
           startedAt: T0 + 2,
@@ -131,6 +132,7 @@ export function migrationConformance(fixture: StoreFixture): void {
         seq: 2,
         status: 'succeeded' as const,
         attempts: 1,
+        input: { from: 'a' },
         outputs: { main: 1 },
         error: null,
         startedAt: T0 + 21,
@@ -141,7 +143,7 @@ export function migrationConformance(fixture: StoreFixture): void {
       };
       expect(await store.nodeRuns.checkpoint([{ lease, runs: [run] }])).toEqual([true]);
       expect((await store.nodeRuns.list('ex-1'))[1]).toEqual(run);
-      // What 0002 added works on the migrated data.
+      // What 0002 and 0003 added works on the migrated data.
       await store.deadLetters.add({
         executionId: 'ex-1',
         workspaceId: DEFAULT_WORKSPACE,
