@@ -12,28 +12,13 @@ import { writeFile } from 'node:fs/promises';
 import { cpus, platform, release, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { z } from 'zod';
-import { ExpressionEngine } from '../src/expressions/engine.ts';
-import { defineNode, taskShape } from '../src/nodes/node-type.ts';
-import { createNodeRegistry } from '../src/nodes/registry.ts';
-import { systemClock } from '../src/runtime/clock.ts';
 import { ExecutionWorker } from '../src/runtime/durable/execution-worker.ts';
 import { openStore } from '../src/store/open-store.ts';
 import { type Store, DEFAULT_WORKSPACE as WS } from '../src/store/ports.ts';
+import { registry, services } from './bench-setup.ts';
 
 const EXECUTIONS = Number(process.env.BENCH_EXECUTIONS ?? 4000);
 const POSTGRES_URL = process.env.SWITCHYARD_TEST_POSTGRES_URL ?? 'postgres://root@127.0.0.1:5432/test';
-
-const noopNode = defineNode({
-  type: 'noop',
-  title: 'No-op',
-  description: 'Passes its input on (benchmarks only).',
-  category: 'data',
-  params: z.strictObject({}),
-  shape: taskShape(),
-  run: async (_ctx, { input }) => ({ out: input }),
-});
-const registry = createNodeRegistry().register(noopNode);
 
 const fiveNodes = {
   format: 'switchyard/v1',
@@ -98,13 +83,7 @@ async function measure(store: Store): Promise<Record<string, unknown>> {
     catalog: registry,
     capacity: 256,
     pollMs: 20,
-    services: {
-      clock: systemClock,
-      random: Math.random,
-      expressions: new ExpressionEngine(),
-      code: { run: () => Promise.reject(new Error('no code')), dispose: () => {} },
-      workflows: { resolve: () => Promise.reject(new Error('no sub-workflows')) },
-    },
+    services,
     onError: (error) => process.stderr.write(`worker error: ${String(error)}\n`),
   });
   let finished = 0;

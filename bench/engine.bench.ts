@@ -7,38 +7,10 @@
  *   npm run bench            (writes bench/results/engine-DATE.json and prints a table)
  */
 import { cpus, platform, release } from 'node:os';
-import { z } from 'zod';
 import type { CompiledWorkflow } from '../src/core/graph/compiled.ts';
 import { validateWorkflow } from '../src/core/validate.ts';
-import { ExpressionEngine } from '../src/expressions/engine.ts';
-import { defineNode, taskShape } from '../src/nodes/node-type.ts';
-import { createNodeRegistry } from '../src/nodes/registry.ts';
-import { systemClock } from '../src/runtime/clock.ts';
 import { ExecutionRun } from '../src/runtime/execution-run.ts';
-import type { ExecutorServices } from '../src/runtime/services.ts';
-
-const noopNode = defineNode({
-  type: 'noop',
-  title: 'No-op',
-  description: 'Passes its input on (benchmarks only).',
-  category: 'data',
-  params: z.strictObject({}),
-  shape: taskShape(),
-  run: async (_ctx, { input }) => ({ out: input }),
-});
-
-const registry = createNodeRegistry().register(noopNode);
-
-const services: ExecutorServices = {
-  clock: systemClock,
-  random: Math.random,
-  expressions: new ExpressionEngine(),
-  code: {
-    run: () => Promise.reject(new Error('no code in benchmarks')),
-    dispose: () => {},
-  },
-  workflows: { resolve: () => Promise.reject(new Error('no sub-workflows in benchmarks')) },
-};
+import { noopNode, registry, services } from './bench-setup.ts';
 
 function compile(document: unknown): CompiledWorkflow {
   const { workflow, problems } = validateWorkflow(document, registry);

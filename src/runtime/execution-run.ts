@@ -92,8 +92,9 @@ export class ExecutionRun implements AttemptHost {
     const done = new Promise<ExecutionResult>((resolve) => {
       this.settle = resolve;
     });
+    const resumed = (this.options.log?.length ?? 0) > 0;
     this.emit({
-      type: 'execution.started',
+      type: resumed ? 'execution.resumed' : 'execution.started',
       workflow: this.workflow.definition.name,
       input: this.state.trigger,
     });

@@ -154,6 +154,8 @@ describe('durable worker', () => {
     const done = await until(finished(store, started.id));
     expect(done).toMatchObject({ status: 'succeeded', output: 20 });
     expect(tracker.effects).toEqual([`${started.id}:two`, `${started.id}:three`]);
+    const events = await store.events.list(started.id, 0, 100);
+    expect(events[0]).toMatchObject({ seq: 1, type: 'execution.resumed' });
     // The dead runner's late writes are refused.
     expect(
       await store.nodeRuns.checkpoint([
