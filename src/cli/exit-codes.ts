@@ -5,6 +5,8 @@ export const ExitCode = {
   invalidWorkflow: 1,
   /** The workflow ran and failed, timed out or was cancelled. */
   executionFailed: 2,
-  /** The command line itself is wrong (EX_USAGE). */
+  /** The command line or the environment's settings are wrong (EX_USAGE). */
   usage: 64,
+  /** The database is locked by another process, unreachable, or newer than this release (EX_UNAVAILABLE). */
+  unavailable: 69,
 } as const;

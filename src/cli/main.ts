@@ -10,6 +10,15 @@ import { schemaCommand } from './commands/schema.ts';
 import { validateCommand } from './commands/validate.ts';
 import { ExitCode } from './exit-codes.ts';
 
+const USAGE_CODES = new Set(['SY_CLI_USAGE', 'SY_CLI_INPUT', 'SY_FILE_NOT_FOUND', 'SY_CONFIG_INVALID']);
+const UNAVAILABLE_CODES = new Set(['SY_STORE_LOCKED', 'SY_STORE_UNAVAILABLE', 'SY_STORE_MIGRATION']);
+
+function exitCodeOf(error: SwitchyardError): number {
+  if (USAGE_CODES.has(error.code)) return ExitCode.usage;
+  if (UNAVAILABLE_CODES.has(error.code)) return ExitCode.unavailable;
+  return ExitCode.executionFailed;
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
   const registry = createNodeRegistry();
   let exitCode: number = ExitCode.ok;
@@ -83,11 +92,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stderr.write(
         `${pc.red('error')} ${pc.cyan(error.code)}: ${error.message}\n${pc.dim(`hint: ${error.hint}`)}\n`,
       );
-      return error.code === 'SY_CLI_USAGE' ||
-        error.code === 'SY_CLI_INPUT' ||
-        error.code === 'SY_FILE_NOT_FOUND'
-        ? ExitCode.usage
-        : ExitCode.executionFailed;
+      return exitCodeOf(error);
     }
     throw error;
   }

@@ -225,7 +225,11 @@ export const errorCodes = {
   },
   SY_STORE_CONFLICT: user('The record changed or exists already.', 'Read it again and retry.', 409),
 
-  // Command line.
+  // Command line and configuration.
+  SY_CONFIG_INVALID: user(
+    'A setting in the environment is not valid.',
+    'Fix the variable the message names.',
+  ),
   SY_CLI_USAGE: user('The command line is not valid.', 'Run `switchyard help COMMAND`.'),
   SY_CLI_INPUT: user(
     'The execution input is not valid JSON.',

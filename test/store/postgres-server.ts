@@ -6,13 +6,15 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 
 export const POSTGRES_TEST_URL =
-  process.env.SWITCHYARD_TEST_DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/test';
+  process.env.SWITCHYARD_TEST_POSTGRES_URL ?? 'postgres://root@127.0.0.1:5432/test';
 
 let admin: pg.Pool | undefined;
 
 function adminPool(): pg.Pool {
-  admin ??= new pg.Pool({ connectionString: POSTGRES_TEST_URL, max: 2, connectionTimeoutMillis: 5_000 });
-  admin.on('error', () => {});
+  if (!admin) {
+    admin = new pg.Pool({ connectionString: POSTGRES_TEST_URL, max: 2, connectionTimeoutMillis: 5_000 });
+    admin.on('error', () => {});
+  }
   return admin;
 }
 
@@ -23,7 +25,7 @@ export async function requirePostgres(): Promise<void> {
   } catch (error) {
     throw new Error(
       `PostgreSQL at ${POSTGRES_TEST_URL} is not reachable (${error instanceof Error ? error.message : String(error)}). ` +
-        'The PostgreSQL store tests need it: start the server (see the machine notes) or set SWITCHYARD_TEST_DATABASE_URL.',
+        'The PostgreSQL store tests need it: start the server (see the machine notes) or set SWITCHYARD_TEST_POSTGRES_URL.',
     );
   }
 }

@@ -117,7 +117,7 @@ describe('retention', () => {
     const stop = startRetention(s, systemClock, { maxAgeDays: 30 }, { onPruned: (n) => pruned.push(n) });
     for (let i = 0; i < 100 && pruned.length === 0; i++)
       await new Promise((resolve) => setTimeout(resolve, 10));
-    stop();
+    await stop();
     expect(pruned).toEqual([1]);
     expect(await s.executions.get(WS, 'old')).toBeUndefined();
     expect(await s.executions.get(WS, 'recent')).toBeDefined();

@@ -10,6 +10,7 @@ import type { ErrorData } from '../../errors/switchyard-error.ts';
 import type { NodeRegistry } from '../../nodes/registry.ts';
 import { ExecutionWorker } from '../../runtime/durable/execution-worker.ts';
 import { Executions } from '../../runtime/durable/executions.ts';
+import { retentionFromEnv, startRetention } from '../../runtime/durable/retention.ts';
 import type { ExecutionEvent } from '../../runtime/events.ts';
 import type { ExecutorServices } from '../../runtime/services.ts';
 import { openStore, storeConfigFromEnv } from '../../store/open-store.ts';
@@ -39,6 +40,9 @@ export interface RunResult {
 
 export async function runDurably(request: RunRequest): Promise<RunResult> {
   const store = await openStore(storeConfigFromEnv());
+  const stopRetention = startRetention(store, request.services.clock, retentionFromEnv(), {
+    onError: (error) => process.stderr.write(`retention: ${String(error)}\n`),
+  });
   try {
     const version = await storeWorkflow(store, request);
     let listener: ((event: ExecutionEvent) => void) | undefined;
@@ -79,6 +83,7 @@ export async function runDurably(request: RunRequest): Promise<RunResult> {
     await worker.stop();
     return await resultOf(store, execution.id);
   } finally {
+    await stopRetention();
     await store.close();
   }
 }

@@ -21,7 +21,7 @@ export function retentionFromEnv(env: NodeJS.ProcessEnv = process.env): Retentio
     const value = Number(raw);
     if (!Number.isInteger(value) || value < 1) {
       throw new SwitchyardError(
-        'SY_INPUT_INVALID',
+        'SY_CONFIG_INVALID',
         `${name} must be a whole number of at least 1, not "${raw}"`,
         {
           hint: `Set ${name} to e.g. 30, or leave it unset to keep everything.`,
@@ -43,13 +43,14 @@ export function retentionPolicy(settings: RetentionSettings, now: number): Reten
   };
 }
 
-/** Prunes now and then every `everyMs`; returns a function that stops it. */
+/** Prunes now and then every `everyMs`; returns a function that stops it (after a prune in progress). */
 export function startRetention(
   store: Store,
   clock: Clock,
   settings: RetentionSettings,
   options: { everyMs?: number; onPruned?: (count: number) => void; onError?: (error: unknown) => void } = {},
-): () => void {
+): () => Promise<void> {
+  let running: Promise<void> = Promise.resolve();
   const prune = async () => {
     const policy = retentionPolicy(settings, clock.now());
     if (!policy) return;
@@ -60,8 +61,13 @@ export function startRetention(
       options.onError?.(error);
     }
   };
-  void prune();
-  const timer = setInterval(() => void prune(), options.everyMs ?? 3_600_000);
+  running = prune();
+  const timer = setInterval(() => {
+    running = prune();
+  }, options.everyMs ?? 3_600_000);
   timer.unref();
-  return () => clearInterval(timer);
+  return async () => {
+    clearInterval(timer);
+    await running;
+  };
 }
