@@ -179,6 +179,8 @@ export interface ExecutionRepository {
   /** Gives a lease back without finishing (graceful shutdown): the execution is queued again. */
   release(lease: Lease): Promise<boolean>;
   requestCancel(workspaceId: string, id: string): Promise<boolean>;
+  /** Which of these executions someone asked to cancel (runners poll it for the ones they run). */
+  cancelRequested(ids: readonly string[]): Promise<string[]>;
   /**
    * Queues every running execution again, whatever its lease. Only for a process that knows no
    * other runner is alive: the embedded store's file lock makes that so for the process holding it.

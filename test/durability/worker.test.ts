@@ -237,6 +237,36 @@ describe('durable worker', () => {
     );
   });
 
+  it('cancels through the store: a running execution at the next heartbeat, a queued one before it starts', async () => {
+    const { store, tracker, makeWorker, executions } = await setup(chain, { leaseMs: 150 });
+    const running = await executions.start({
+      workspaceId: WS,
+      workflowId: 'wf',
+      input: { n: 1 },
+      trigger: { kind: 'api' },
+    });
+    await makeWorker('w1').start();
+    await until(() => Promise.resolve(tracker.running > 0 ? true : undefined));
+    expect(await store.executions.requestCancel(WS, running.id)).toBe(true);
+    const cancelled = await until(finished(store, running.id));
+    expect(cancelled).toMatchObject({ status: 'cancelled', error: { code: 'SY_EXEC_CANCELLED' } });
+    expect(tracker.aborted).toContain('two');
+
+    const queued = await store.executions.create({
+      id: 'queued-then-cancelled',
+      workspaceId: WS,
+      workflowId: 'wf',
+      workflowVersion: 1,
+      trigger: { kind: 'api' },
+      input: { n: 1 },
+      now: Date.now() + 60_000,
+    });
+    expect(await store.executions.requestCancel(WS, queued.id)).toBe(true);
+    const effectsBefore = tracker.effects.length;
+    expect(await until(finished(store, queued.id))).toMatchObject({ status: 'cancelled' });
+    expect(tracker.effects.length).toBe(effectsBefore);
+  });
+
   it('keeps a delay across a restart: the wait is not started over', async () => {
     const waiting = {
       format: 'switchyard/v1',

@@ -199,6 +199,7 @@ export class ExecutionWorker {
       }));
       const clock = this.services.clock;
       const cancel = new AbortController();
+      if (execution.cancelRequested) cancel.abort(new Error('cancelled before it started'));
       const location = this.options.locate?.(execution);
       const entry: Running = {
         lease,
@@ -343,6 +344,8 @@ export class ExecutionWorker {
         await this.store.executions.renew(leases, this.leaseMs, this.services.clock.now()),
       );
       for (const [id, entry] of this.running) if (!kept.has(id)) entry.run.abandon();
+      // Cancellation asked for through another process reaches this one here.
+      for (const id of await this.store.executions.cancelRequested([...kept])) this.cancel(id);
     } catch (error) {
       this.options.onError?.(error);
     }

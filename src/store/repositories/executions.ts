@@ -72,6 +72,17 @@ export function executionRepository(db: Kysely<Database>, backend: Backend): Exe
       return result.numUpdatedRows > 0n;
     },
 
+    async cancelRequested(ids) {
+      if (ids.length === 0) return [];
+      const rows = await db
+        .selectFrom('executions')
+        .select('id')
+        .where('id', 'in', [...ids])
+        .where('cancel_requested', '=', 1)
+        .execute();
+      return rows.map((row) => row.id);
+    },
+
     prune: pruneExecutions(db),
   };
 }

@@ -199,6 +199,15 @@ export function leaseConformance(fixture: StoreFixture): void {
       ]);
     });
 
+    it('reports which executions someone asked to cancel', async () => {
+      const store = await fixture.open();
+      await seedExecutions(store, 'ex', 3);
+      expect(await store.executions.requestCancel(DEFAULT_WORKSPACE, 'ex-001')).toBe(true);
+      expect(await store.executions.requestCancel('another-workspace', 'ex-002')).toBe(false);
+      expect(await store.executions.cancelRequested(['ex-000', 'ex-001', 'ex-002'])).toEqual(['ex-001']);
+      expect(await store.executions.cancelRequested([])).toEqual([]);
+    });
+
     it('release queues the execution again for the next claim', async () => {
       const store = await fixture.open();
       await seedExecutions(store, 'ex', 1);
