@@ -7,6 +7,7 @@ import { migrateCommand } from './commands/migrate.ts';
 import { nodesCommand } from './commands/nodes.ts';
 import { type RunOptions, runCommand } from './commands/run.ts';
 import { schemaCommand } from './commands/schema.ts';
+import { serveCommand } from './commands/serve.ts';
 import { validateCommand } from './commands/validate.ts';
 import { ExitCode } from './exit-codes.ts';
 
@@ -79,6 +80,17 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--json', 'print the report as JSON')
     .action(async (options: { json?: boolean }) => {
       exitCode = await migrateCommand(options);
+    });
+
+  program
+    .command('serve')
+    .description(
+      'start the HTTP API and the durable worker (SQLite in SWITCHYARD_DATA_DIR, or SWITCHYARD_DATABASE_URL)',
+    )
+    .option('--port <port>', 'port to listen on (default: PORT, else 3000; 0 picks a free one)')
+    .option('--host <host>', 'address to listen on (default: 127.0.0.1)')
+    .action(async (options: { port?: string; host?: string }) => {
+      exitCode = await serveCommand(options, registry);
     });
 
   try {

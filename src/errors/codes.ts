@@ -244,6 +244,36 @@ export const errorCodes = {
     summary: 'Switchyard broke one of its own invariants.',
     hint: 'This is a bug: please report it with the workflow and the log.',
   },
+
+  // HTTP (server)
+  SY_HTTP_NOT_FOUND: user(
+    'No route answers this method and path.',
+    'Read /api/v1/openapi.json (or the docs at /api/v1/docs) for the routes.',
+    404,
+  ),
+  SY_HTTP_VALIDATION: user(
+    'The request breaks the schema of its route; `errors` lists each failing field.',
+    'Fix each field at its path; unknown fields are refused.',
+  ),
+  SY_HTTP_MALFORMED: user(
+    'The request body is not well-formed JSON, or nests deeper than the server accepts.',
+    'Send one JSON document, nested at most as deep as the limit the message names.',
+  ),
+  SY_HTTP_BODY_TOO_LARGE: user(
+    'The request body is larger than the server accepts.',
+    'Send a smaller body, or raise the limit the server was started with.',
+    413,
+  ),
+  SY_HTTP_CONTENT_TYPE: user(
+    'The request body has a content type this route does not accept.',
+    'Send the body as application/json.',
+    415,
+  ),
+  SY_RETRY_INVALID: user(
+    'Only a failed execution on the dead-letter list, not retried yet, can be retried.',
+    'List dead letters to find one; replay an execution from a node to run it again otherwise.',
+    409,
+  ),
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 export type ErrorCode = keyof typeof errorCodes;

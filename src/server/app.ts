@@ -1,0 +1,65 @@
+/**
+ * @module The HTTP application: Fastify with Zod schemas for validation, serialisation and the
+ * OpenAPI document; JSON bodies only, bounded in size and depth; every failure a problem+json.
+ */
+import Fastify, { type FastifyInstance } from 'fastify';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { DEFAULT_LIMITS, type ServerDeps } from './deps.ts';
+import { executionRoutes } from './execution-routes.ts';
+import { healthRoutes } from './health-routes.ts';
+import { acceptJsonOnly } from './json-body.ts';
+import { API_PREFIX } from './locations.ts';
+import { nodeTypeRoutes } from './node-type-routes.ts';
+import { registerOpenApi } from './openapi.ts';
+import { type Problem, problemForError, problemOf, sendProblem } from './problem.ts';
+import { versionRoutes } from './version-routes.ts';
+import { workflowRoutes } from './workflow-routes.ts';
+
+export const API_VERSION = '1.0.0';
+
+export async function buildApp(deps: ServerDeps): Promise<FastifyInstance> {
+  const limits = { ...DEFAULT_LIMITS, ...deps.limits };
+  const app = Fastify({
+    logger: deps.logger ?? false,
+    bodyLimit: limits.bodyLimit,
+    // Answers carry ids chosen by clients: keep the route matcher strict and predictable.
+    routerOptions: { ignoreTrailingSlash: false, maxParamLength: 200 },
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  acceptJsonOnly(app, limits.maxJsonDepth);
+
+  app.setErrorHandler((error, request, reply) => {
+    let problem: Problem;
+    try {
+      problem = problemForError(error, request);
+    } catch (mappingError) {
+      request.log.error({ err: mappingError }, 'mapping an error to a problem failed');
+      problem = problemOf('SY_INTERNAL', 'An unexpected error occurred; it has been logged.');
+    }
+    if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
+    return sendProblem(reply, problem);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(
+      reply,
+      problemOf('SY_HTTP_NOT_FOUND', `no route for ${request.method} ${request.url.split('?')[0]}`, {
+        instance: request.url.split('?')[0] ?? request.url,
+      }),
+    ),
+  );
+
+  await registerOpenApi(app, API_VERSION);
+  await app.register(healthRoutes(deps));
+  await app.register(
+    async (api) => {
+      await api.register(workflowRoutes(deps));
+      await api.register(versionRoutes(deps));
+      await api.register(executionRoutes(deps));
+      await api.register(nodeTypeRoutes(deps));
+    },
+    { prefix: API_PREFIX },
+  );
+  await app.ready();
+  return app;
+}

@@ -1,0 +1,35 @@
+/** @module What the HTTP server is handed by its composition root: the store, the runner and the limits. */
+import type { FastifyServerOptions } from 'fastify';
+import type { NodeRegistry } from '../nodes/registry.ts';
+import type { Clock } from '../runtime/clock.ts';
+import type { ExecutionWorker } from '../runtime/durable/execution-worker.ts';
+import type { Executions } from '../runtime/durable/executions.ts';
+import type { Store } from '../store/ports.ts';
+import type { WorkflowVersions } from '../workflows/versions.ts';
+
+export interface ServerLimits {
+  /** Largest request body accepted, in bytes. */
+  readonly bodyLimit: number;
+  /** Deepest nesting of arrays and objects accepted in a JSON body. */
+  readonly maxJsonDepth: number;
+  /** Longest a `wait=true` start may hold the request before answering 202. */
+  readonly maxWaitMs: number;
+}
+
+export const DEFAULT_LIMITS: ServerLimits = {
+  bodyLimit: 1024 * 1024,
+  maxJsonDepth: 64,
+  maxWaitMs: 60_000,
+};
+
+export interface ServerDeps {
+  readonly store: Store;
+  readonly worker: ExecutionWorker;
+  readonly executions: Executions;
+  readonly versions: WorkflowVersions;
+  readonly catalog: NodeRegistry;
+  readonly clock: Clock;
+  readonly limits?: Partial<ServerLimits>;
+  /** Fastify's logger option: off in tests, JSON lines in `switchyard serve`. */
+  readonly logger?: FastifyServerOptions['logger'];
+}

@@ -1,0 +1,63 @@
+/** `switchyard serve` as a user starts it: a child process on a fresh data directory that answers and stops cleanly. */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+
+const children: ChildProcess[] = [];
+const dirs: string[] = [];
+afterEach(() => {
+  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function serve(args: string[]) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'switchyard-serve-'));
+  dirs.push(dataDir);
+  const child = spawn(process.execPath, ['bin/switchyard.js', 'serve', ...args], {
+    env: { ...process.env, SWITCHYARD_DATA_DIR: dataDir, SWITCHYARD_DATABASE_URL: '', PORT: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  const listening = new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no URL printed:\n${output}`)), 15_000);
+    child.stdout?.on('data', () => {
+      const url = /listening on (http:\/\/\S+)/.exec(output)?.[1];
+      if (url) {
+        clearTimeout(timer);
+        resolve(url);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`exited with ${code}:\n${output}`)));
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  return { child, listening, exited, output: () => output };
+}
+
+describe('switchyard serve', () => {
+  it('starts on a free port, answers /healthz and /readyz, prints the docs URL, and stops on SIGTERM', async () => {
+    const server = serve(['--port', '0']);
+    const url = await server.listening;
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(server.output()).toContain(`docs ${url}/api/v1/docs`);
+    expect(server.output()).toMatch(/ready in \d+ ms/);
+    expect(await (await fetch(`${url}/healthz`)).json()).toEqual({ status: 'ok' });
+    expect(await (await fetch(`${url}/readyz`)).json()).toEqual({ status: 'ready', backend: 'sqlite' });
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+  });
+
+  it('refuses a port that is not a number', async () => {
+    const server = serve(['--port', 'eighty']);
+    await expect(server.listening).rejects.toThrow(/exited with 64/);
+    expect(server.output()).toContain('SY_CLI_USAGE');
+  });
+});
