@@ -8,11 +8,14 @@ import { DEFAULT_LIMITS, type ServerDeps } from './deps.ts';
 import { executionRoutes } from './execution-routes.ts';
 import { healthRoutes } from './health-routes.ts';
 import { acceptJsonOnly } from './json-body.ts';
+import { liveEventRoutes } from './live-event-routes.ts';
 import { API_PREFIX } from './locations.ts';
 import { nodeTypeRoutes } from './node-type-routes.ts';
 import { registerOpenApi } from './openapi.ts';
 import { type Problem, problemForError, problemOf, sendProblem } from './problem.ts';
+import { scheduleRoutes } from './schedule-routes.ts';
 import { versionRoutes } from './version-routes.ts';
+import { webhookRoutes } from './webhook-routes.ts';
 import { workflowRoutes } from './workflow-routes.ts';
 
 export const API_VERSION = '1.0.0';
@@ -51,12 +54,15 @@ export async function buildApp(deps: ServerDeps): Promise<FastifyInstance> {
 
   await registerOpenApi(app, API_VERSION);
   await app.register(healthRoutes(deps));
+  await app.register(webhookRoutes(deps));
   await app.register(
     async (api) => {
       await api.register(workflowRoutes(deps));
       await api.register(versionRoutes(deps));
       await api.register(executionRoutes(deps));
       await api.register(nodeTypeRoutes(deps));
+      await api.register(scheduleRoutes(deps));
+      await api.register(liveEventRoutes(deps));
     },
     { prefix: API_PREFIX },
   );

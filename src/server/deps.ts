@@ -1,5 +1,7 @@
 /** @module What the HTTP server is handed by its composition root: the store, the runner and the limits. */
 import type { FastifyServerOptions } from 'fastify';
+import type { ExecutionEventBus } from '../events/bus.ts';
+import type { ResponseHub } from '../events/responses.ts';
 import type { NodeRegistry } from '../nodes/registry.ts';
 import type { Clock } from '../runtime/clock.ts';
 import type { ExecutionWorker } from '../runtime/durable/execution-worker.ts';
@@ -29,6 +31,10 @@ export interface ServerDeps {
   readonly versions: WorkflowVersions;
   readonly catalog: NodeRegistry;
   readonly clock: Clock;
+  /** Live events of running executions (SSE, WebSocket). */
+  readonly bus: ExecutionEventBus;
+  /** Responses of respond nodes, for callers waiting on an execution (webhooks). */
+  readonly responses: ResponseHub;
   readonly limits?: Partial<ServerLimits>;
   /** Fastify's logger option: off in tests, JSON lines in `switchyard serve`. */
   readonly logger?: FastifyServerOptions['logger'];

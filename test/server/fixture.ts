@@ -5,12 +5,10 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { createCliServices } from '../../src/cli/services.ts';
 import { createNodeRegistry } from '../../src/nodes/registry.ts';
-import { ExecutionWorker } from '../../src/runtime/durable/execution-worker.ts';
-import { Executions } from '../../src/runtime/durable/executions.ts';
 import { buildApp } from '../../src/server/app.ts';
+import { composeServer } from '../../src/server/compose.ts';
 import type { ServerDeps, ServerLimits } from '../../src/server/deps.ts';
 import { openStore } from '../../src/store/open-store.ts';
-import { WorkflowVersions } from '../../src/workflows/versions.ts';
 
 export interface TestServer {
   readonly url: string;
@@ -24,23 +22,7 @@ export async function startServer(limits: Partial<ServerLimits> = {}): Promise<T
   const registry = createNodeRegistry();
   const services = createCliServices(registry);
   const store = await openStore({ dataDir });
-  const worker = new ExecutionWorker({ store, services, catalog: registry, soleRunner: true, pollMs: 50 });
-  const executions = new Executions({
-    store,
-    catalog: registry,
-    clock: services.clock,
-    wake: () => worker.notify(),
-  });
-  const versions = new WorkflowVersions({ store, catalog: registry, clock: services.clock });
-  const deps: ServerDeps = {
-    store,
-    worker,
-    executions,
-    versions,
-    catalog: registry,
-    clock: services.clock,
-    limits,
-  };
+  const { deps, worker } = composeServer({ store, registry, services, limits, worker: { pollMs: 50 } });
   const app = await buildApp(deps);
   await worker.start();
   const address = await app.listen({ port: 0, host: '127.0.0.1' });

@@ -4,14 +4,12 @@
  * retention and the HTTP API — until SIGINT or SIGTERM, then a clean shutdown.
  */
 import { createNodeRegistry, type NodeRegistry } from '../../nodes/registry.ts';
-import { ExecutionWorker } from '../../runtime/durable/execution-worker.ts';
-import { Executions } from '../../runtime/durable/executions.ts';
 import { retentionFromEnv, startRetention } from '../../runtime/durable/retention.ts';
 import { buildApp } from '../../server/app.ts';
+import { composeServer } from '../../server/compose.ts';
 import { API_PREFIX } from '../../server/locations.ts';
 import { DOCS_PATH } from '../../server/openapi.ts';
 import { openStore, storeConfigFromEnv } from '../../store/open-store.ts';
-import { WorkflowVersions } from '../../workflows/versions.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { createCliServices } from '../services.ts';
 import { UsageError } from '../usage-error.ts';
@@ -29,32 +27,17 @@ export async function serveCommand(
   const host = options.host ?? '127.0.0.1';
   const services = createCliServices(registry);
   const store = await openStore(storeConfigFromEnv());
-  const worker = new ExecutionWorker({
+  const { deps, worker } = composeServer({
     store,
+    registry,
     services,
-    catalog: registry,
-    soleRunner: store.backend === 'sqlite',
-    onError: (error) => process.stderr.write(`worker: ${String(error)}\n`),
+    logger: { level: 'warn' },
+    worker: { onError: (error) => process.stderr.write(`worker: ${String(error)}\n`) },
   });
-  const executions = new Executions({
-    store,
-    catalog: registry,
-    clock: services.clock,
-    wake: () => worker.notify(),
-  });
-  const versions = new WorkflowVersions({ store, catalog: registry, clock: services.clock });
   const stopRetention = startRetention(store, services.clock, retentionFromEnv(), {
     onError: (error) => process.stderr.write(`retention: ${String(error)}\n`),
   });
-  const app = await buildApp({
-    store,
-    worker,
-    executions,
-    versions,
-    catalog: registry,
-    clock: services.clock,
-    logger: { level: 'warn' },
-  });
+  const app = await buildApp(deps);
   await worker.start();
   const address = await app.listen({ port, host });
   const url = address.replace('[::1]', 'localhost');

@@ -11,6 +11,7 @@ import type { CompiledWorkflow } from '../../core/graph/compiled.ts';
 import type { NodeRunRecord } from '../../core/scheduler/records.ts';
 import { validateWorkflow } from '../../core/validate.ts';
 import { SwitchyardError } from '../../errors/switchyard-error.ts';
+import type { WorkflowResponse } from '../../nodes/context.ts';
 import type {
   CheckpointBatch,
   ExecutionOutcomeUpdate,
@@ -37,6 +38,8 @@ export interface ExecutionWorkerOptions {
   /** How often to look for work when nothing told us about any. */
   readonly pollMs?: number;
   readonly onEvent?: (event: ExecutionEvent) => void;
+  /** A respond node answered (webhook callers waiting on the execution want it). */
+  readonly onRespond?: (executionId: string, response: WorkflowResponse) => void;
   readonly onError?: (error: unknown) => void;
   /**
    * The only runner there can be (the embedded store's file lock guarantees it): executions left
@@ -209,6 +212,7 @@ export class ExecutionWorker {
           executionId: execution.id,
           input: execution.input,
           signal: cancel.signal,
+          onRespond: (response) => this.options.onRespond?.(execution.id, response),
           ...(location ? { location } : {}),
           ...(execution.entry ? { entry: execution.entry } : {}),
           log,

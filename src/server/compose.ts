@@ -1,0 +1,64 @@
+/**
+ * @module Puts the server's parts together around an open store: the durable worker, the services
+ * that start executions and manage versions, the live event bus and the response hub, wired so
+ * that the worker's events reach the bus and its responses reach waiting callers. `serve` and the
+ * tests share it, so they run the same assembly.
+ */
+
+import { InProcessEventBus } from '../events/bus.ts';
+import { ResponseHub } from '../events/responses.ts';
+import type { NodeRegistry } from '../nodes/registry.ts';
+import { ExecutionWorker, type ExecutionWorkerOptions } from '../runtime/durable/execution-worker.ts';
+import { Executions } from '../runtime/durable/executions.ts';
+import type { ExecutorServices } from '../runtime/services.ts';
+import type { Store } from '../store/ports.ts';
+import { WorkflowVersions } from '../workflows/versions.ts';
+import type { ServerDeps, ServerLimits } from './deps.ts';
+
+export interface Composition {
+  readonly deps: ServerDeps;
+  readonly worker: ExecutionWorker;
+}
+
+export function composeServer(options: {
+  readonly store: Store;
+  readonly registry: NodeRegistry;
+  readonly services: ExecutorServices;
+  readonly limits?: Partial<ServerLimits>;
+  readonly logger?: ServerDeps['logger'];
+  readonly worker?: Partial<Pick<ExecutionWorkerOptions, 'pollMs' | 'leaseMs' | 'capacity' | 'onError'>>;
+}): Composition {
+  const { store, registry, services } = options;
+  const bus = new InProcessEventBus();
+  const responses = new ResponseHub();
+  const worker = new ExecutionWorker({
+    store,
+    services,
+    catalog: registry,
+    soleRunner: store.backend === 'sqlite',
+    ...options.worker,
+    onEvent: (event) => bus.publish(event),
+    onRespond: (executionId, response) => responses.respond(executionId, response),
+  });
+  worker.onFinished((executionId) => responses.finished(executionId));
+  const executions = new Executions({
+    store,
+    catalog: registry,
+    clock: services.clock,
+    wake: () => worker.notify(),
+  });
+  const versions = new WorkflowVersions({ store, catalog: registry, clock: services.clock });
+  const deps: ServerDeps = {
+    store,
+    worker,
+    executions,
+    versions,
+    catalog: registry,
+    clock: services.clock,
+    bus,
+    responses,
+    ...(options.limits ? { limits: options.limits } : {}),
+    ...(options.logger === undefined ? {} : { logger: options.logger }),
+  };
+  return { deps, worker };
+}
