@@ -91,6 +91,15 @@ export class Executions {
   /** Runs a dead-lettered execution again from the start, and marks the letter retried. */
   async retryDeadLetter(workspaceId: string, executionId: string): Promise<StoredExecution> {
     const original = await this.existing(workspaceId, executionId);
+    const letter = await this.store.deadLetters.get(workspaceId, executionId);
+    if (!letter || letter.retriedAt !== null) {
+      throw new SwitchyardError(
+        'SY_RETRY_INVALID',
+        letter
+          ? `execution "${executionId}" was retried already (as ${letter.retryExecutionId})`
+          : `execution "${executionId}" is not on the dead-letter list`,
+      );
+    }
     const retry = await this.start({
       workspaceId,
       workflowId: original.workflowId,
