@@ -274,6 +274,69 @@ export const errorCodes = {
     'List dead letters to find one; replay an execution from a node to run it again otherwise.',
     409,
   ),
+
+  // Schedules
+  SY_SCHEDULE_NOT_FOUND: user(
+    'No schedule with this id exists in the workspace.',
+    'List schedules to find the id; a deleted schedule is gone.',
+    404,
+  ),
+  SY_SCHEDULE_INVALID: user(
+    'The cron expression or the time zone of a schedule is not valid.',
+    "Use five or six cron fields (e.g. '0 9 * * 1-5') and an IANA time zone such as 'Europe/Paris' or 'UTC'.",
+  ),
+
+  // Webhooks (and the Idempotency-Key of the routes that create or start)
+  SY_WEBHOOK_NOT_FOUND: user(
+    'No published version of this workflow has a webhook node at this path.',
+    'Check the workflow id and the `path` of its webhook node, and publish the workflow.',
+    404,
+  ),
+  SY_WEBHOOK_SIGNATURE: user(
+    'The webhook signature is missing, does not match the body, or its timestamp is outside the window.',
+    'Sign "<timestamp>.<raw body>" with HMAC-SHA256 and the shared secret (hex), and send a current Unix timestamp.',
+    401,
+  ),
+  SY_WEBHOOK_SECRET_MISSING: {
+    category: 'operational',
+    status: 500,
+    retryable: false,
+    summary: "The environment variable that holds this webhook's signing secret is not set.",
+    hint: "Set the variable named by the webhook node's `signature.secretEnv` where the server runs.",
+  },
+  SY_WEBHOOK_TIMEOUT: {
+    category: 'operational',
+    status: 504,
+    retryable: true,
+    summary: 'The workflow did not reach its respond node in time; the execution goes on.',
+    hint: "Follow the execution by its id, raise the webhook node's `timeoutMs`, or respond earlier.",
+  },
+  SY_WEBHOOK_EXECUTION_FAILED: {
+    category: 'operational',
+    status: 502,
+    retryable: false,
+    summary: 'The workflow behind this webhook failed or was cancelled before it responded.',
+    hint: 'Read the execution by its id to see which node failed and why.',
+  },
+  SY_WEBHOOK_DELIVERY_IN_PROGRESS: {
+    category: 'operational',
+    status: 409,
+    retryable: true,
+    summary: 'A delivery with this id is being started by another request right now.',
+    hint: 'Retry the delivery in a moment: it then answers with the execution the first one started.',
+  },
+  SY_IDEMPOTENCY_MISMATCH: user(
+    'This Idempotency-Key was used before with a different request.',
+    'Use a new key for a new request; repeat a request only with its exact method, path and body.',
+    422,
+  ),
+  SY_IDEMPOTENCY_IN_PROGRESS: {
+    category: 'operational',
+    status: 409,
+    retryable: true,
+    summary: 'A request with this Idempotency-Key is still being processed.',
+    hint: "Retry in a moment: the repeat then answers with the first request's result.",
+  },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 export type ErrorCode = keyof typeof errorCodes;

@@ -15,6 +15,7 @@ import { startNode } from './start.ts';
 import { subworkflowNode } from './subworkflow.ts';
 import { switchNode } from './switch.ts';
 import { transformNode } from './transform.ts';
+import { webhookNode } from './webhook.ts';
 
 export class NodeRegistry implements NodeCatalog {
   private readonly types = new Map<string, NodeType>();
@@ -42,6 +43,7 @@ export class NodeRegistry implements NodeCatalog {
 
 export const builtinNodeTypes = [
   startNode,
+  webhookNode,
   setNode,
   transformNode,
   conditionNode,

@@ -2,8 +2,9 @@
  * @module The HTTP application: Fastify with Zod schemas for validation, serialisation and the
  * OpenAPI document; JSON bodies only, bounded in size and depth; every failure a problem+json.
  */
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { correlationIdOf, echoCorrelationId } from '../logging/correlation.ts';
 import { DEFAULT_LIMITS, type ServerDeps } from './deps.ts';
 import { executionRoutes } from './execution-routes.ts';
 import { healthRoutes } from './health-routes.ts';
@@ -23,11 +24,16 @@ export const API_VERSION = '1.0.0';
 export async function buildApp(deps: ServerDeps): Promise<FastifyInstance> {
   const limits = { ...DEFAULT_LIMITS, ...deps.limits };
   const app = Fastify({
-    logger: deps.logger ?? false,
+    ...(deps.loggerInstance ? { loggerInstance: deps.loggerInstance } : { logger: deps.logger ?? false }),
+    // The request id is the correlation id: from X-Correlation-Id when safe, logged as correlationId.
+    genReqId: correlationIdOf,
+    requestIdHeader: false,
+    logController: new LogController({ requestIdLogLabel: 'correlationId' }),
     bodyLimit: limits.bodyLimit,
     // Answers carry ids chosen by clients: keep the route matcher strict and predictable.
     routerOptions: { ignoreTrailingSlash: false, maxParamLength: 200 },
   });
+  echoCorrelationId(app);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   acceptJsonOnly(app, limits.maxJsonDepth);

@@ -7,9 +7,12 @@
 
 import { InProcessEventBus } from '../events/bus.ts';
 import { ResponseHub } from '../events/responses.ts';
+import { executionLogSink } from '../logging/execution-logs.ts';
+import type { Logger } from '../logging/logger.ts';
 import type { NodeRegistry } from '../nodes/registry.ts';
 import { ExecutionWorker, type ExecutionWorkerOptions } from '../runtime/durable/execution-worker.ts';
 import { Executions } from '../runtime/durable/executions.ts';
+import { type Scheduler, type SchedulerOptions, startScheduler } from '../runtime/durable/scheduler.ts';
 import type { ExecutorServices } from '../runtime/services.ts';
 import type { Store } from '../store/ports.ts';
 import { WorkflowVersions } from '../workflows/versions.ts';
@@ -18,6 +21,8 @@ import type { ServerDeps, ServerLimits } from './deps.ts';
 export interface Composition {
   readonly deps: ServerDeps;
   readonly worker: ExecutionWorker;
+  /** Starts the cron scheduler on this store and worker; the caller stops it before the worker. */
+  startScheduler(options?: Partial<Pick<SchedulerOptions, 'pollMs' | 'misfire' | 'onError'>>): Scheduler;
 }
 
 export function composeServer(options: {
@@ -26,18 +31,24 @@ export function composeServer(options: {
   readonly services: ExecutorServices;
   readonly limits?: Partial<ServerLimits>;
   readonly logger?: ServerDeps['logger'];
+  /** The process logger: the app's request logs, and executions' and nodes' logs from the worker. */
+  readonly log?: Logger;
   readonly worker?: Partial<Pick<ExecutionWorkerOptions, 'pollMs' | 'leaseMs' | 'capacity' | 'onError'>>;
 }): Composition {
   const { store, registry, services } = options;
   const bus = new InProcessEventBus();
   const responses = new ResponseHub();
+  const logEvent = options.log ? executionLogSink({ store, logger: options.log }) : undefined;
   const worker = new ExecutionWorker({
     store,
     services,
     catalog: registry,
     soleRunner: store.backend === 'sqlite',
     ...options.worker,
-    onEvent: (event) => bus.publish(event),
+    onEvent: (event) => {
+      bus.publish(event);
+      logEvent?.(event);
+    },
     onRespond: (executionId, response) => responses.respond(executionId, response),
   });
   worker.onFinished((executionId) => responses.finished(executionId));
@@ -59,6 +70,27 @@ export function composeServer(options: {
     responses,
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.logger === undefined ? {} : { logger: options.logger }),
+    ...(options.log === undefined ? {} : { loggerInstance: options.log }),
   };
-  return { deps, worker };
+  const log = options.log;
+  return {
+    deps,
+    worker,
+    startScheduler: (scheduler = {}) =>
+      startScheduler({
+        store,
+        catalog: registry,
+        clock: services.clock,
+        wake: () => worker.notify(),
+        ...(log
+          ? {
+              onFired: (execution, schedule) =>
+                log.info({ scheduleId: schedule.id, executionId: execution.id }, 'schedule fired'),
+              onError: (error, schedule) =>
+                log.error({ err: error, scheduleId: schedule?.id }, 'schedule failed'),
+            }
+          : {}),
+        ...scheduler,
+      }),
+  };
 }

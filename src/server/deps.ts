@@ -1,5 +1,5 @@
 /** @module What the HTTP server is handed by its composition root: the store, the runner and the limits. */
-import type { FastifyServerOptions } from 'fastify';
+import type { FastifyBaseLogger, FastifyServerOptions } from 'fastify';
 import type { ExecutionEventBus } from '../events/bus.ts';
 import type { ResponseHub } from '../events/responses.ts';
 import type { NodeRegistry } from '../nodes/registry.ts';
@@ -38,4 +38,6 @@ export interface ServerDeps {
   readonly limits?: Partial<ServerLimits>;
   /** Fastify's logger option: off in tests, JSON lines in `switchyard serve`. */
   readonly logger?: FastifyServerOptions['logger'];
+  /** A ready logger (pino) for the app; wins over `logger`. */
+  readonly loggerInstance?: FastifyBaseLogger;
 }

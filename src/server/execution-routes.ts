@@ -19,6 +19,7 @@ import {
   executionStatus,
   nodeRunOf,
 } from './execution-schemas.ts';
+import { idempotent } from './idempotency.ts';
 import { executionLocation } from './locations.ts';
 import { workspaceOf } from './workspace.ts';
 
@@ -46,6 +47,7 @@ const accepted = executionSchema.describe('Queued or still running: poll its Loc
 
 export function executionRoutes(deps: ServerDeps): FastifyPluginAsyncZod {
   const maxWaitMs = deps.limits?.maxWaitMs ?? DEFAULT_LIMITS.maxWaitMs;
+  const idempotency = idempotent(deps);
 
   function answerStarted(reply: FastifyReply, execution: StoredExecution) {
     return reply
@@ -64,6 +66,7 @@ export function executionRoutes(deps: ServerDeps): FastifyPluginAsyncZod {
     app.post(
       '/workflows/:id/executions',
       {
+        ...idempotency,
         schema: {
           operationId: 'startExecution',
           summary: 'Start an execution of a published version: 202 at once, or with wait=true the outcome.',
@@ -83,6 +86,7 @@ export function executionRoutes(deps: ServerDeps): FastifyPluginAsyncZod {
           workflowId: request.params.id,
           input: body.input ?? null,
           trigger: { kind: 'api' },
+          correlationId: request.id,
           ...(body.version === undefined ? {} : { version: body.version }),
           ...(body.entry === undefined ? {} : { entry: body.entry }),
         });
@@ -143,6 +147,7 @@ export function executionRoutes(deps: ServerDeps): FastifyPluginAsyncZod {
     app.post(
       '/executions/:id/cancel',
       {
+        ...idempotency,
         schema: {
           operationId: 'cancelExecution',
           summary: 'Cancel an execution; one that has finished is left as it is (200).',
@@ -166,6 +171,7 @@ export function executionRoutes(deps: ServerDeps): FastifyPluginAsyncZod {
     app.post(
       '/executions/:id/retry',
       {
+        ...idempotency,
         schema: {
           operationId: 'retryExecution',
           summary: 'Run a dead-lettered execution again from the start, as a new execution.',
@@ -178,15 +184,6 @@ export function executionRoutes(deps: ServerDeps): FastifyPluginAsyncZod {
         const workspaceId = workspaceOf(request);
         const { id } = request.params;
         await current(workspaceId, id);
-        const letter = await deps.store.deadLetters.get(workspaceId, id);
-        if (!letter || letter.retriedAt !== null) {
-          throw new SwitchyardError(
-            'SY_RETRY_INVALID',
-            letter
-              ? `execution "${id}" was retried already (as ${letter.retryExecutionId})`
-              : `execution "${id}" is not on the dead-letter list`,
-          );
-        }
         return answerStarted(reply, await deps.executions.retryDeadLetter(workspaceId, id));
       },
     );
@@ -194,6 +191,7 @@ export function executionRoutes(deps: ServerDeps): FastifyPluginAsyncZod {
     app.post(
       '/executions/:id/replay',
       {
+        ...idempotency,
         schema: {
           operationId: 'replayExecution',
           summary:

@@ -5,6 +5,7 @@ import { SwitchyardError } from '../errors/switchyard-error.ts';
 import type { StoredVersion } from '../store/ports.ts';
 import { idParams, isoOf, isoTime, problemAnswers, resourceId } from './common-schemas.ts';
 import type { ServerDeps } from './deps.ts';
+import { idempotent } from './idempotency.ts';
 import { versionLocation } from './locations.ts';
 import { existing } from './workflow-routes.ts';
 import { workflowOf, workflowSchema } from './workflow-schemas.ts';
@@ -50,10 +51,12 @@ function summaryOf(version: StoredVersion) {
 }
 
 export function versionRoutes(deps: ServerDeps): FastifyPluginAsyncZod {
+  const idempotency = idempotent(deps);
   return async (app) => {
     app.post(
       '/workflows/:id/versions',
       {
+        ...idempotency,
         schema: {
           operationId: 'publishVersion',
           summary:

@@ -1,7 +1,113 @@
-/** @module Webhook triggers: POST /hooks/{workflowId}/{path} (issue 4; being built). */
-import type { FastifyPluginAsync } from 'fastify';
-import type { ServerDeps } from './deps.ts';
+/**
+ * @module Webhook triggers: `POST /hooks/{workflowId}/{path}` starts the workflow at its webhook node
+ * with the request as data, after the optional signature check and delivery de-duplication, and
+ * answers at once (202) or with what the workflow responds.
+ */
+import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { WebhookParams } from '../nodes/webhook.ts';
+import { DEFAULT_LIMITS, type ServerDeps } from './deps.ts';
+import { idempotent } from './idempotency.ts';
+import { executionLocation } from './locations.ts';
+import { answerFromWorkflow } from './webhook-answer.ts';
+import { acceptRawBodies, decodeBody, type JsonParse } from './webhook-body.ts';
+import { deliveryGate } from './webhook-deliveries.ts';
+import { webhookFinder } from './webhook-nodes.ts';
+import { verifySignature } from './webhook-signature.ts';
+import { workspaceOf } from './workspace.ts';
 
-export function webhookRoutes(_deps: ServerDeps): FastifyPluginAsync {
-  return async () => {};
+interface HookRoute {
+  Params: { workflowId: string; '*': string };
+}
+
+export function webhookRoutes(deps: ServerDeps): FastifyPluginAsync {
+  const maxDepth = deps.limits?.maxJsonDepth ?? DEFAULT_LIMITS.maxJsonDepth;
+  const find = webhookFinder(deps.store);
+  const startOnce = deliveryGate(deps);
+
+  return async (app) => {
+    acceptRawBodies(app);
+    const parseJson = jsonParser(app);
+
+    app.post<HookRoute>(
+      '/hooks/:workflowId/*',
+      { ...idempotent(deps), schema: { hide: true } },
+      async (request, reply) => {
+        const workspaceId = workspaceOf(request);
+        const { workflowId, '*': path } = request.params;
+        const target = await find(workspaceId, workflowId, path);
+        const { params } = target;
+        const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+        if (params.signature) verifySignature(params.signature, request.headers, raw, deps.clock.now());
+        const input = {
+          body: decodeBody(raw, request.headers['content-type'], parseJson, maxDepth),
+          headers: headersOf(request, params),
+          query: request.query ?? {},
+          method: request.method,
+          path: request.url.split('?')[0] ?? request.url,
+        };
+        const deliveryHeader = request.headers[params.deliveryIdHeader];
+        const deliveryId =
+          typeof deliveryHeader === 'string' && deliveryHeader !== '' ? deliveryHeader : null;
+        const start = () =>
+          deps.executions.start({
+            workspaceId,
+            workflowId,
+            version: target.version,
+            input,
+            trigger: { kind: 'webhook', path, deliveryId },
+            entry: target.nodeId,
+            correlationId: request.id,
+          });
+        const delivery =
+          deliveryId === null
+            ? { duplicate: false as const, execution: await start() }
+            : await startOnce(workflowId, deliveryId, start);
+        const sync = params.respond === 'node';
+        if (delivery.duplicate) {
+          // A repeat starts nothing: it names the execution the first delivery started.
+          return reply
+            .status(sync ? 200 : 202)
+            .header('location', executionLocation(delivery.executionId))
+            .send({ executionId: delivery.executionId, duplicate: true });
+        }
+        const { execution } = delivery;
+        if (!sync) {
+          return reply
+            .status(202)
+            .header('location', executionLocation(execution.id))
+            .send({ executionId: execution.id });
+        }
+        return answerFromWorkflow(deps, reply, execution, params.timeoutMs);
+      },
+    );
+  };
+}
+
+/** Lower-cased (as Node gives them), without the signature: a secret-derived value is not data. */
+function headersOf(request: FastifyRequest, params: WebhookParams): Record<string, string | string[]> {
+  const headers: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value !== undefined && name !== params.signature?.header) headers[name] = value;
+  }
+  return headers;
+}
+
+/** Fastify's own JSON parser (it refuses `__proto__` poisoning), as a plain function. */
+function jsonParser(app: FastifyInstance): JsonParse {
+  // Typed for parsers in general; the default one never reads the request and calls back before returning.
+  const parse = app.getDefaultJsonParser('error', 'error') as unknown as (
+    request: undefined,
+    body: string,
+    done: (error: Error | null, value?: unknown) => void,
+  ) => void;
+  return (text) => {
+    let outcome: { error: Error | null; value?: unknown } = {
+      error: new Error('the JSON parser did not answer'),
+    };
+    parse(undefined, text, (error, value) => {
+      outcome = { error, value };
+    });
+    if (outcome.error) throw outcome.error;
+    return outcome.value;
+  };
 }

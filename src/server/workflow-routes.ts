@@ -9,6 +9,7 @@ import type { StoredWorkflow } from '../store/ports.ts';
 import { parseWorkflowText } from '../workflow-file/parse-text.ts';
 import { idParams, pageQuery, problemAnswers } from './common-schemas.ts';
 import type { ServerDeps } from './deps.ts';
+import { idempotent } from './idempotency.ts';
 import { workflowLocation } from './locations.ts';
 import {
   createWorkflowBody,
@@ -26,6 +27,7 @@ const tags = ['workflows'];
 
 export function workflowRoutes(deps: ServerDeps): FastifyPluginAsyncZod {
   const { store } = deps;
+  const idempotency = idempotent(deps);
 
   async function create(
     workspaceId: string,
@@ -47,6 +49,7 @@ export function workflowRoutes(deps: ServerDeps): FastifyPluginAsyncZod {
     app.post(
       '/workflows',
       {
+        ...idempotency,
         schema: {
           operationId: 'createWorkflow',
           summary: 'Create a workflow from a definition document (stored as its draft).',
@@ -65,6 +68,7 @@ export function workflowRoutes(deps: ServerDeps): FastifyPluginAsyncZod {
     app.post(
       '/workflows/import',
       {
+        ...idempotency,
         schema: {
           operationId: 'importWorkflow',
           summary: 'Create a workflow from the text of a workflow file (JSON or YAML).',

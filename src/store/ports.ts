@@ -315,6 +315,67 @@ export interface ScheduleRepository {
 
 // ---- the store --------------------------------------------------------------------------------
 
+// ---- webhook deliveries and idempotency keys -----------------------------------------------
+
+/** The first caller reserves; a later one learns the execution the first started (null: still starting). */
+export type Reservation =
+  | { readonly first: true }
+  | { readonly first: false; readonly executionId: string | null };
+
+export interface WebhookDeliveryRepository {
+  /**
+   * Reserves a delivery id of a workflow; of two callers, even at once, exactly one is first. A
+   * reservation still without an execution and older than `staleBefore` (its holder died) is taken over.
+   */
+  reserve(workflowId: string, deliveryId: string, now: number, staleBefore: number): Promise<Reservation>;
+  /** Records the execution the first caller started. */
+  complete(workflowId: string, deliveryId: string, executionId: string): Promise<void>;
+  /** Drops a reservation whose start failed (never one with an execution), so a retry can start. */
+  release(workflowId: string, deliveryId: string): Promise<void>;
+  /** Forgets deliveries received before `before`; returns how many. */
+  prune(before: number): Promise<number>;
+}
+
+/** What a route answered, replayed to repeats of its Idempotency-Key. */
+export interface StoredResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+}
+
+export interface IdempotencyKey {
+  readonly workspaceId: string;
+  /** The route the key is for (method and URL pattern): one key may be used once per route. */
+  readonly scope: string;
+  readonly key: string;
+}
+
+export type KeyClaim =
+  | { readonly first: true }
+  | { readonly first: false; readonly fingerprint: string; readonly response: StoredResponse | null };
+
+export interface IdempotencyRepository {
+  /**
+   * Reserves a key for a request (its `fingerprint`) until `expiresAt`; exactly one concurrent caller
+   * is first. An expired key, or a reservation without a response older than `staleBefore`, is taken over.
+   */
+  reserve(
+    key: IdempotencyKey,
+    claim: {
+      readonly fingerprint: string;
+      readonly now: number;
+      readonly expiresAt: number;
+      readonly staleBefore: number;
+    },
+  ): Promise<KeyClaim>;
+  /** Stores the first request's response for its repeats. */
+  complete(key: IdempotencyKey, response: StoredResponse): Promise<void>;
+  /** Drops a reservation without a response (the request failed), so a repeat acts again. */
+  release(key: IdempotencyKey): Promise<void>;
+  /** Deletes keys expired at `now`; returns how many. */
+  prune(now: number): Promise<number>;
+}
+
 export interface Store {
   readonly backend: 'sqlite' | 'postgres';
   readonly workflows: WorkflowRepository;
@@ -324,6 +385,8 @@ export interface Store {
   readonly timers: TimerRepository;
   readonly deadLetters: DeadLetterRepository;
   readonly schedules: ScheduleRepository;
+  readonly webhookDeliveries: WebhookDeliveryRepository;
+  readonly idempotency: IdempotencyRepository;
   /** Reachable and fully migrated (for /readyz). */
   health(): Promise<{ readonly ok: boolean; readonly detail?: string }>;
   close(): Promise<void>;

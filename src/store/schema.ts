@@ -102,6 +102,25 @@ export interface SchedulesTable {
   updated_at: number;
 }
 
+export interface WebhookDeliveriesTable {
+  workflow_id: string;
+  delivery_id: string;
+  /** Null while the first request is starting the execution. */
+  execution_id: string | null;
+  created_at: number;
+}
+
+export interface IdempotencyKeysTable {
+  workspace_id: string;
+  scope: string;
+  key: string;
+  fingerprint: string;
+  /** Null while the first request is being processed. */
+  response: string | null;
+  created_at: number;
+  expires_at: number;
+}
+
 export interface Database {
   workflows: WorkflowsTable;
   workflow_versions: WorkflowVersionsTable;
@@ -111,4 +130,6 @@ export interface Database {
   timers: TimersTable;
   dead_letters: DeadLettersTable;
   schedules: SchedulesTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  idempotency_keys: IdempotencyKeysTable;
 }

@@ -8,9 +8,11 @@ import type { Store } from './ports.ts';
 import { deadLetterRepository } from './repositories/dead-letters.ts';
 import { eventRepository } from './repositories/events.ts';
 import { executionRepository } from './repositories/executions.ts';
+import { idempotencyRepository } from './repositories/idempotency.ts';
 import { nodeRunRepository } from './repositories/node-runs.ts';
 import { scheduleRepository } from './repositories/schedules.ts';
 import { timerRepository } from './repositories/timers.ts';
+import { webhookDeliveryRepository } from './repositories/webhook-deliveries.ts';
 import { workflowRepository } from './repositories/workflows.ts';
 
 export function createSqlStore(connection: StoreConnection): Store {
@@ -26,6 +28,8 @@ export function createSqlStore(connection: StoreConnection): Store {
     timers: guard(timerRepository(db)),
     deadLetters: guard(deadLetterRepository(db)),
     schedules: guard(scheduleRepository(db)),
+    webhookDeliveries: guard(webhookDeliveryRepository(db)),
+    idempotency: guard(idempotencyRepository(db)),
     async health() {
       try {
         const state = await migrationState(connection);

@@ -28,7 +28,7 @@ const worker = new ExecutionWorker({
   store,
   catalog: registry,
   capacity: 25,
-  leaseMs: 800,
+  leaseMs: 1500,
   pollMs: 50,
   services: {
     clock: systemClock,

@@ -12,13 +12,18 @@ afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-function serve(args: string[]) {
+function serve(args: string[], command: 'node' | 'npm start' = 'node') {
   const dataDir = mkdtempSync(join(tmpdir(), 'switchyard-serve-'));
   dirs.push(dataDir);
-  const child = spawn(process.execPath, ['bin/switchyard.js', 'serve', ...args], {
-    env: { ...process.env, SWITCHYARD_DATA_DIR: dataDir, SWITCHYARD_DATABASE_URL: '', PORT: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const env = { ...process.env, SWITCHYARD_DATA_DIR: dataDir, SWITCHYARD_DATABASE_URL: '', PORT: '' };
+  // `npm start` is the README's main command: npm runs it in its own process group, killed whole.
+  const child =
+    command === 'node'
+      ? spawn(process.execPath, ['bin/switchyard.js', 'serve', ...args], {
+          env,
+          stdio: ['ignore', 'pipe', 'pipe'],
+        })
+      : spawn('npm', ['start', '--', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   children.push(child);
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => {
@@ -53,6 +58,16 @@ describe('switchyard serve', () => {
     expect(await (await fetch(`${url}/readyz`)).json()).toEqual({ status: 'ready', backend: 'sqlite' });
     server.child.kill('SIGTERM');
     expect(await server.exited).toBe(0);
+  });
+
+  it("the README's main command, `npm start`, answers /readyz", async () => {
+    const server = serve(['--port', '0'], 'npm start');
+    const url = await server.listening;
+    const ready = await fetch(`${url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: 'ready', backend: 'sqlite' });
+    process.kill(-server.child.pid!, 'SIGTERM');
+    await server.exited;
   });
 
   it('refuses a port that is not a number', async () => {

@@ -12,6 +12,7 @@ import { leaseConformance } from './conformance/leases.ts';
 import { migrationConformance } from './conformance/migrations.ts';
 import { nodeRunConformance } from './conformance/node-runs.ts';
 import { retentionConformance } from './conformance/retention.ts';
+import { webhookAndIdempotencyConformance } from './conformance/webhooks-idempotency.ts';
 import { workflowConformance } from './conformance/workflows.ts';
 import { workspaceConformance } from './conformance/workspaces.ts';
 
@@ -30,5 +31,6 @@ export function storeConformance(name: string, harness: StoreHarness): void {
     jsonConformance(fixture);
     workspaceConformance(fixture);
     migrationConformance(fixture);
+    webhookAndIdempotencyConformance(fixture);
   });
 }

@@ -45,10 +45,10 @@ describe('switchyard migrate', () => {
   it('creates the SQLite database, lists the migrations it applied, then says it is up to date', async () => {
     expect(await migrateCommand({})).toBe(0);
     expect(stdout).toContain(join(dataDir, 'nested', 'data', 'switchyard.db'));
-    expect(stdout).toMatch(/3 migrations[\s\S]*0001_initial[\s\S]*0003_node_run_input/);
+    expect(stdout).toMatch(/4 migrations[\s\S]*0001_initial[\s\S]*0004_webhooks_and_idempotency/);
     stdout = '';
     expect(await migrateCommand({})).toBe(0);
-    expect(stdout).toMatch(/up to date at 0003_node_run_input/);
+    expect(stdout).toMatch(/up to date at 0004_webhooks_and_idempotency/);
   });
 
   it('prints a JSON report with --json', async () => {
@@ -56,8 +56,13 @@ describe('switchyard migrate', () => {
     expect(JSON.parse(stdout)).toEqual({
       backend: 'sqlite',
       location: join(dataDir, 'nested', 'data', 'switchyard.db'),
-      applied: ['0001_initial', '0002_accounting_and_operations', '0003_node_run_input'],
-      current: '0003_node_run_input',
+      applied: [
+        '0001_initial',
+        '0002_accounting_and_operations',
+        '0003_node_run_input',
+        '0004_webhooks_and_idempotency',
+      ],
+      current: '0004_webhooks_and_idempotency',
     });
   });
 
@@ -68,7 +73,12 @@ describe('switchyard migrate', () => {
       expect(await migrateCommand({ json: true })).toBe(0);
       expect(JSON.parse(stdout)).toMatchObject({
         backend: 'postgres',
-        applied: ['0001_initial', '0002_accounting_and_operations', '0003_node_run_input'],
+        applied: [
+          '0001_initial',
+          '0002_accounting_and_operations',
+          '0003_node_run_input',
+          '0004_webhooks_and_idempotency',
+        ],
       });
     } finally {
       await dropSchema(schema);

@@ -1,8 +1,9 @@
 /**
  * @module `switchyard serve`: the whole product in one process — the store (SQLite in
  * SWITCHYARD_DATA_DIR unless SWITCHYARD_DATABASE_URL names PostgreSQL), the durable worker,
- * retention and the HTTP API — until SIGINT or SIGTERM, then a clean shutdown.
+ * retention, the cron scheduler and the HTTP API, logging through pino — until SIGINT or SIGTERM, then a clean shutdown.
  */
+import { createLogger, loggerOptionsFromEnv } from '../../logging/logger.ts';
 import { createNodeRegistry, type NodeRegistry } from '../../nodes/registry.ts';
 import { retentionFromEnv, startRetention } from '../../runtime/durable/retention.ts';
 import { buildApp } from '../../server/app.ts';
@@ -25,20 +26,22 @@ export async function serveCommand(
 ): Promise<number> {
   const port = portOf(options.port ?? process.env.PORT ?? '3000');
   const host = options.host ?? '127.0.0.1';
+  const log = createLogger(loggerOptionsFromEnvOrUsage());
   const services = createCliServices(registry);
   const store = await openStore(storeConfigFromEnv());
-  const { deps, worker } = composeServer({
+  const { deps, worker, startScheduler } = composeServer({
     store,
     registry,
     services,
-    logger: { level: 'warn' },
-    worker: { onError: (error) => process.stderr.write(`worker: ${String(error)}\n`) },
+    log,
+    worker: { onError: (error) => log.error({ err: error }, 'worker failed') },
   });
   const stopRetention = startRetention(store, services.clock, retentionFromEnv(), {
-    onError: (error) => process.stderr.write(`retention: ${String(error)}\n`),
+    onError: (error) => log.error({ err: error }, 'retention failed'),
   });
   const app = await buildApp(deps);
   await worker.start();
+  const scheduler = startScheduler();
   const address = await app.listen({ port, host });
   const url = address.replace('[::1]', 'localhost');
   // performance.now() counts from process start: this is the time a user waits, module loading included.
@@ -53,13 +56,22 @@ export async function serveCommand(
     process.once('SIGTERM', stop);
   });
   process.stdout.write('switchyard stopping…\n');
-  // Stop accepting first, then give running executions back to the store, then let go of it.
+  // Stop accepting and firing first, then give running executions back to the store, then let go of it.
   await app.close();
+  await scheduler.stop();
   await worker.stop();
   await stopRetention();
   services.code.dispose();
   await store.close();
   return ExitCode.ok;
+}
+
+function loggerOptionsFromEnvOrUsage(): ReturnType<typeof loggerOptionsFromEnv> {
+  try {
+    return loggerOptionsFromEnv();
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
 }
 
 function portOf(text: string): number {

@@ -34,6 +34,9 @@ export function claimExecutions(db: Kysely<Database>, backend: Backend) {
             ? candidates
                 .where('status', '=', 'running')
                 .where('lease_expires_at', '<=', now)
+                // A live runner is still working on its own late-renewed leases: never re-claim them
+                // from under it (a runner that died comes back with a new owner id).
+                .where('lease_owner', '!=', owner)
                 .orderBy('lease_expires_at')
             : candidates.where('status', '=', 'queued').orderBy('created_at').orderBy('id');
         // SKIP LOCKED: concurrent claimers pass over each other's rows instead of queueing on them.

@@ -6,7 +6,12 @@ import { DEFAULT_WORKSPACE } from '../../../src/store/ports.ts';
 import { T0 } from './builders.ts';
 import type { StoreFixture } from './fixture.ts';
 
-const ALL = ['0001_initial', '0002_accounting_and_operations', '0003_node_run_input'];
+const ALL = [
+  '0001_initial',
+  '0002_accounting_and_operations',
+  '0003_node_run_input',
+  '0004_webhooks_and_idempotency',
+];
 
 export function migrationConformance(fixture: StoreFixture): void {
   describe('migrations', () => {

@@ -1,0 +1,50 @@
+/**
+ * @module The pino logger factory: JSON lines by default; pretty (pino-pretty) when
+ * SWITCHYARD_LOG_FORMAT=pretty or stdout is a terminal; level from SWITCHYARD_LOG_LEVEL.
+ */
+import pino, { type DestinationStream, type Logger } from 'pino';
+import pretty from 'pino-pretty';
+import { REDACTED_PATHS } from './redaction.ts';
+
+export type { Logger };
+
+export interface LoggerOptions {
+  readonly level?: string;
+  readonly format?: 'json' | 'pretty';
+  /** Where lines go; stdout when absent. */
+  readonly destination?: DestinationStream;
+}
+
+const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const level = options.level ?? 'info';
+  const config = {
+    level,
+    base: { service: 'switchyard' },
+    ...(REDACTED_PATHS.length > 0 ? { redact: { paths: [...REDACTED_PATHS], censor: '[redacted]' } } : {}),
+  };
+  if (options.format === 'pretty') {
+    // In-process pretty stream, not a transport: no worker thread, and lines keep their order with stdout.
+    const stream = pretty({
+      colorize: options.destination === undefined && process.stdout.isTTY === true,
+      sync: true,
+      ...(options.destination ? { destination: options.destination } : {}),
+    });
+    return pino(config, stream);
+  }
+  return options.destination ? pino(config, options.destination) : pino(config);
+}
+
+/** The options `switchyard serve` reads from its environment; an unknown level is refused. */
+export function loggerOptionsFromEnv(
+  env: NodeJS.ProcessEnv = process.env,
+  stdoutIsTty = process.stdout.isTTY === true,
+): LoggerOptions {
+  const level = env.SWITCHYARD_LOG_LEVEL?.trim().toLowerCase() || 'info';
+  if (!LEVELS.includes(level)) {
+    throw new Error(`SWITCHYARD_LOG_LEVEL "${env.SWITCHYARD_LOG_LEVEL}" is not one of ${LEVELS.join(', ')}`);
+  }
+  const format = env.SWITCHYARD_LOG_FORMAT?.trim().toLowerCase();
+  return { level, format: format === 'pretty' || (format !== 'json' && stdoutIsTty) ? 'pretty' : 'json' };
+}
