@@ -1,0 +1,137 @@
+/**
+ * Webhook benchmark (issue 4): `switchyard serve` as a user starts it (a child process, embedded
+ * SQLite, every execution persisted durably), a webhook → set → condition → respond workflow
+ * answered by its respond node, driven by autocannon at 1, 10 and 50 connections. Also the time
+ * from spawn to ready and the server's memory (RSS) at idle and under load.
+ *
+ *   npm run bench:webhook     (writes bench/results/webhook-DATE.json and prints a table)
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { cpus, platform, release, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const PORT = 3000 + Math.floor(Math.random() * 2000);
+const base = `http://127.0.0.1:${PORT}`;
+
+const workflow = {
+  format: 'switchyard/v1',
+  name: 'bench-webhook',
+  nodes: [
+    { id: 'hook', type: 'webhook', params: { path: 'orders', respond: 'node' } },
+    { id: 'tag', type: 'set', params: { fields: { total: '{{ body.total }}' }, keepInput: false } },
+    { id: 'big', type: 'condition', params: { condition: '{{ total > 100 }}' } },
+    { id: 'answer', type: 'respond', params: { status: 200, body: '{{ { "total": total, "big": true } }}' } },
+  ],
+  edges: [
+    { from: 'hook', to: 'tag' },
+    { from: 'tag', to: 'big' },
+    { from: 'big.true', to: 'answer' },
+  ],
+};
+
+function rssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return Math.round(kb / 102.4) / 10;
+}
+
+async function api(method: string, path: string, body?: unknown): Promise<unknown> {
+  const response = await fetch(`${base}${path}`, {
+    method,
+    ...(body === undefined
+      ? {}
+      : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+  });
+  if (response.status >= 400)
+    throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
+  return response.json();
+}
+
+async function waitReady(started: number): Promise<number> {
+  for (;;) {
+    try {
+      if ((await fetch(`${base}/readyz`)).status === 200) return performance.now() - started;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+async function load(connections: number, pid: number) {
+  let peakRss = 0;
+  const sampler = setInterval(() => {
+    peakRss = Math.max(peakRss, rssMb(pid));
+  }, 250);
+  const result = await autocannon({
+    url: `${base}/hooks/bench-webhook/orders`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ total: 150 }),
+    connections,
+    duration: SECONDS,
+  });
+  clearInterval(sampler);
+  return {
+    connections,
+    requestsPerSecond: result.requests.average,
+    latencyMs: { p50: result.latency.p50, p99: result.latency.p99, max: result.latency.max },
+    non2xx: result.non2xx,
+    errors: result.errors,
+    peakRssMb: peakRss,
+  };
+}
+
+const dataDir = mkdtempSync(join(tmpdir(), 'switchyard-webhook-bench-'));
+const started = performance.now();
+const server = spawn(process.execPath, ['bin/switchyard.js', 'serve', '--port', String(PORT)], {
+  env: {
+    ...process.env,
+    SWITCHYARD_DATA_DIR: dataDir,
+    SWITCHYARD_LOG_LEVEL: 'warn',
+    SWITCHYARD_LOG_FORMAT: 'json',
+  },
+  stdio: ['ignore', 'ignore', 'inherit'],
+});
+try {
+  const readyMs = await waitReady(started);
+  await api('POST', '/api/v1/workflows', { id: 'bench-webhook', definition: workflow });
+  await api('POST', '/api/v1/workflows/bench-webhook/versions');
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  const idleRssMb = rssMb(server.pid!);
+  const runs = [];
+  for (const connections of [1, 10, 50]) runs.push(await load(connections, server.pid!));
+  const executions = (await api('GET', '/api/v1/executions?limit=1')) as { items: unknown[] };
+  const results = {
+    date: new Date().toISOString(),
+    command: 'npm run bench:webhook',
+    machine: {
+      cpu: cpus()[0]?.model,
+      cores: cpus().length,
+      os: `${platform()} ${release()}`,
+      node: process.version,
+    },
+    backend: 'sqlite (synchronous=FULL), every execution persisted',
+    readyMs,
+    idleRssMb,
+    runs,
+    stored: executions.items.length > 0,
+  };
+  const file = new URL(`./results/webhook-${results.date.slice(0, 10)}.json`, import.meta.url);
+  await writeFile(file, `${JSON.stringify(results, null, 2)}\n`);
+  process.stdout.write(`ready in ${Math.round(readyMs)} ms · idle RSS ${idleRssMb} MB\n`);
+  for (const run of runs) {
+    process.stdout.write(
+      `${String(run.connections).padStart(2)} connections: ${Math.round(run.requestsPerSecond)} req/s · p50 ${run.latencyMs.p50} ms · p99 ${run.latencyMs.p99} ms · peak RSS ${run.peakRssMb} MB · non-2xx ${run.non2xx}\n`,
+    );
+  }
+  process.stdout.write(`wrote ${file.pathname}\n`);
+} finally {
+  server.kill('SIGTERM');
+  await new Promise((resolve) => server.once('exit', resolve));
+  rmSync(dataDir, { recursive: true, force: true });
+}
