@@ -115,13 +115,14 @@ try {
       os: `${platform()} ${release()}`,
       node: process.version,
     },
-    backend: 'sqlite (synchronous=FULL), every execution persisted',
+    backend: `sqlite (synchronous=${process.env.SWITCHYARD_SQLITE_SYNC ?? 'full'}), every execution persisted`,
     readyMs,
     idleRssMb,
     runs,
     stored: executions.items.length > 0,
   };
-  const file = new URL(`./results/webhook-${results.date.slice(0, 10)}.json`, import.meta.url);
+  const sync = process.env.SWITCHYARD_SQLITE_SYNC === 'normal' ? '-normal' : '';
+  const file = new URL(`./results/webhook${sync}-${results.date.slice(0, 10)}.json`, import.meta.url);
   await writeFile(file, `${JSON.stringify(results, null, 2)}\n`);
   process.stdout.write(`ready in ${Math.round(readyMs)} ms · idle RSS ${idleRssMb} MB\n`);
   for (const run of runs) {

@@ -18,6 +18,12 @@ export interface StoreConfig {
   /** postgres://… or postgresql://… selects PostgreSQL; absent selects SQLite in `dataDir`. */
   readonly databaseUrl?: string;
   readonly dataDir: string;
+  /**
+   * SQLite only. full (default): a commit survives power loss. normal: it survives a crash of the
+   * process (the kill -9 the crash test does) but the last commits may be lost to power loss; in
+   * exchange each commit skips an fsync.
+   */
+  readonly sqliteSync?: 'full' | 'normal';
 }
 
 export const SQLITE_FILE_NAME = 'switchyard.db';
@@ -25,8 +31,16 @@ export const SQLITE_FILE_NAME = 'switchyard.db';
 export function storeConfigFromEnv(env: NodeJS.ProcessEnv = process.env): StoreConfig {
   const url = env.SWITCHYARD_DATABASE_URL?.trim();
   const dir = env.SWITCHYARD_DATA_DIR?.trim();
+  const sync = env.SWITCHYARD_SQLITE_SYNC?.trim().toLowerCase();
+  if (sync !== undefined && sync !== '' && sync !== 'full' && sync !== 'normal') {
+    throw new SwitchyardError(
+      'SY_CONFIG_INVALID',
+      `SWITCHYARD_SQLITE_SYNC must be "full" or "normal", not "${sync}"`,
+    );
+  }
   return {
     ...(url ? { databaseUrl: url } : {}),
+    ...(sync === 'full' || sync === 'normal' ? { sqliteSync: sync } : {}),
     // `~` is expanded here too: .env files and service managers pass it through unexpanded.
     dataDir: dir ? dir.replace(/^~(?=$|\/)/, homedir()) : join(homedir(), '.switchyard'),
   };
@@ -79,5 +93,8 @@ export async function openStoreConnection(config: StoreConfig): Promise<StoreCon
       },
     );
   }
-  return openSqliteConnection({ file: join(config.dataDir, SQLITE_FILE_NAME) });
+  return openSqliteConnection({
+    file: join(config.dataDir, SQLITE_FILE_NAME),
+    ...(config.sqliteSync ? { synchronous: config.sqliteSync } : {}),
+  });
 }

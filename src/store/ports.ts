@@ -159,6 +159,11 @@ export interface RetentionPolicy {
 
 export interface ExecutionRepository {
   create(execution: NewExecution): Promise<StoredExecution>;
+  /**
+   * Group commit of creations: one transaction; per item the stored execution, or undefined when an
+   * execution with that id exists already (nothing else is written for it).
+   */
+  createMany(executions: readonly NewExecution[]): Promise<(StoredExecution | undefined)[]>;
   get(workspaceId: string, id: string): Promise<StoredExecution | undefined>;
   /** Newest first. */
   list(workspaceId: string, filter: ExecutionFilter): Promise<Page<StoredExecution>>;

@@ -7,8 +7,9 @@ import { randomUUID } from 'node:crypto';
 import type { NodeCatalog } from '../../core/catalog.ts';
 import { validateWorkflow } from '../../core/validate.ts';
 import { SwitchyardError } from '../../errors/switchyard-error.ts';
-import type { ExecutionTrigger, Store, StoredExecution } from '../../store/ports.ts';
+import type { ExecutionTrigger, NewExecution, Store, StoredExecution } from '../../store/ports.ts';
 import type { Clock } from '../clock.ts';
+import { Batcher } from './batcher.ts';
 
 export interface StartExecution {
   readonly workspaceId: string;
@@ -28,6 +29,8 @@ export class Executions {
   private readonly wake: () => void;
   private readonly newId: () => string;
   private readonly catalog: NodeCatalog;
+  /** Starts that arrive together (concurrent webhooks, API calls) share one commit. */
+  private readonly creates: Batcher<NewExecution, StoredExecution | undefined>;
 
   constructor(options: {
     store: Store;
@@ -38,6 +41,9 @@ export class Executions {
   }) {
     this.store = options.store;
     this.catalog = options.catalog;
+    this.creates = new Batcher((executions) => this.store.executions.createMany(executions), {
+      maxInFlight: this.store.backend === 'postgres' ? 3 : 1,
+    });
     this.clock = options.clock;
     this.wake = options.wake ?? (() => {});
     this.newId = options.newId ?? randomUUID;
@@ -51,7 +57,7 @@ export class Executions {
         `workflow "${request.workflowId}" has no version ${version}`,
       );
     }
-    const execution = await this.store.executions.create({
+    const execution = await this.create({
       id: this.newId(),
       workspaceId: request.workspaceId,
       workflowId: request.workflowId,
@@ -71,7 +77,7 @@ export class Executions {
   async replay(workspaceId: string, executionId: string, fromNode: string): Promise<StoredExecution> {
     const original = await this.existing(workspaceId, executionId);
     await this.checkReplayNode(original, fromNode);
-    const execution = await this.store.executions.create({
+    const execution = await this.create({
       id: this.newId(),
       workspaceId,
       workflowId: original.workflowId,
@@ -131,6 +137,13 @@ export class Executions {
     }
     if (node.loop !== -1)
       throw new SwitchyardError('SY_REPLAY_INVALID', `node "${fromNode}" is inside a loop`);
+  }
+
+  private async create(execution: NewExecution): Promise<StoredExecution> {
+    const created = await this.creates.submit(execution);
+    if (!created)
+      throw new SwitchyardError('SY_STORE_CONFLICT', `an execution with id "${execution.id}" exists already`);
+    return created;
   }
 
   private async existing(workspaceId: string, executionId: string): Promise<StoredExecution> {

@@ -23,6 +23,24 @@ export function executionRepository(db: Kysely<Database>, backend: Backend): Exe
       return toExecution(row);
     },
 
+    createMany(executions) {
+      if (executions.length === 0) return Promise.resolve([]);
+      return db.transaction().execute(async (trx) => {
+        const created = [];
+        for (const execution of executions) {
+          const row = newExecutionRow(execution);
+          const inserted = await trx
+            .insertInto('executions')
+            .values(row)
+            .onConflict((oc) => oc.column('id').doNothing())
+            .returning('id')
+            .executeTakeFirst();
+          created.push(inserted ? toExecution(row) : undefined);
+        }
+        return created;
+      });
+    },
+
     async get(workspaceId, id) {
       const row = await db
         .selectFrom('executions')

@@ -199,6 +199,28 @@ export function leaseConformance(fixture: StoreFixture): void {
       ]);
     });
 
+    it('creates many executions in one call, leaving out ids that exist', async () => {
+      const store = await fixture.open();
+      await seedExecutions(store, 'ex', 1);
+      const template = {
+        workspaceId: DEFAULT_WORKSPACE,
+        workflowId: 'wf-1',
+        workflowVersion: 1,
+        trigger: { kind: 'api' },
+        input: { n: 2 },
+        now: T0 + 5,
+      };
+      const created = await store.executions.createMany([
+        { ...template, id: 'new-1' },
+        { ...template, id: 'ex-000' },
+        { ...template, id: 'new-2' },
+      ]);
+      expect(created.map((e) => e?.id)).toEqual(['new-1', undefined, 'new-2']);
+      expect((await store.executions.get(DEFAULT_WORKSPACE, 'new-2'))?.input).toEqual({ n: 2 });
+      expect((await store.executions.get(DEFAULT_WORKSPACE, 'ex-000'))?.input).toEqual({ n: 1 });
+      expect(await store.executions.createMany([])).toEqual([]);
+    });
+
     it('reports which executions someone asked to cancel', async () => {
       const store = await fixture.open();
       await seedExecutions(store, 'ex', 3);
