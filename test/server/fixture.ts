@@ -111,6 +111,38 @@ export const failing = {
 };
 
 /** Creates a workflow and publishes its draft; returns its id. */
+/** Two delays of `ms` each: long enough to connect mid-run, short enough to finish within a test. */
+export function paced(ms: number) {
+  return {
+    format: 'switchyard/v1',
+    name: 'paced',
+    nodes: [
+      { id: 'start', type: 'start' },
+      { id: 'first', type: 'delay', params: { ms } },
+      { id: 'second', type: 'delay', params: { ms } },
+      { id: 'done', type: 'end' },
+    ],
+    edges: [
+      { from: 'start', to: 'first' },
+      { from: 'first', to: 'second' },
+      { from: 'second', to: 'done' },
+    ],
+  };
+}
+
+/** Starts an execution through the API (waiting for its outcome when `wait`); returns its id. */
+export async function startExecution(server: TestServer, workflowId: string, wait = false): Promise<string> {
+  const started = await call(
+    server,
+    'POST',
+    `/api/v1/workflows/${workflowId}/executions${wait ? '?wait=true' : ''}`,
+    {},
+  );
+  if (started.status !== (wait ? 200 : 202))
+    throw new Error(`start answered ${started.status}: ${JSON.stringify(started.body)}`);
+  return started.body.id;
+}
+
 export async function published(server: TestServer, definition: unknown, id?: string): Promise<string> {
   const created = await call(server, 'POST', '/api/v1/workflows', { definition, ...(id ? { id } : {}) });
   if (created.status !== 201) throw new Error(`create: ${created.status} ${JSON.stringify(created.body)}`);

@@ -8,7 +8,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InProcessEventBus } from '../../src/events/bus.ts';
 import { liveEventRoutes } from '../../src/server/live-event-routes.ts';
 import { DEFAULT_WORKSPACE } from '../../src/store/ports.ts';
-import { call, hello, published, slow, startServer, type TestServer, until } from './fixture.ts';
+import {
+  call,
+  hello,
+  paced,
+  published,
+  slow,
+  startExecution,
+  startServer,
+  type TestServer,
+  until,
+} from './fixture.ts';
 
 interface SseMessage {
   readonly id: string | undefined;
@@ -57,23 +67,6 @@ async function openSse(url: string, headers: Record<string, string> = {}) {
 const seqs = (messages: readonly SseMessage[]) => messages.map((m) => Number(m.id));
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
-/** Two short delays: long enough to connect mid-run, short enough to finish within a test. */
-const paced = {
-  format: 'switchyard/v1',
-  name: 'paced',
-  nodes: [
-    { id: 'start', type: 'start' },
-    { id: 'first', type: 'delay', params: { ms: 400 } },
-    { id: 'second', type: 'delay', params: { ms: 400 } },
-    { id: 'done', type: 'end' },
-  ],
-  edges: [
-    { from: 'start', to: 'first' },
-    { from: 'first', to: 'second' },
-    { from: 'second', to: 'done' },
-  ],
-};
-
 let server: TestServer;
 let pacedId: string;
 let slowId: string;
@@ -81,22 +74,13 @@ let helloId: string;
 
 beforeAll(async () => {
   server = await startServer();
-  pacedId = await published(server, paced);
+  pacedId = await published(server, paced(400));
   slowId = await published(server, slow);
   helloId = await published(server, hello);
 });
 afterAll(async () => server?.close());
 
-async function start(workflowId: string, wait = false): Promise<string> {
-  const started = await call(
-    server,
-    'POST',
-    `/api/v1/workflows/${workflowId}/executions${wait ? '?wait=true' : ''}`,
-    {},
-  );
-  expect(started.status).toBe(wait ? 200 : 202);
-  return started.body.id;
-}
+const start = (workflowId: string, wait = false) => startExecution(server, workflowId, wait);
 
 async function storedTypes(executionId: string) {
   const stored = await server.deps.store.events.list(executionId, 0, 1000);

@@ -7,7 +7,17 @@ import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InProcessEventBus } from '../../src/events/bus.ts';
 import { DEFAULT_WORKSPACE } from '../../src/store/ports.ts';
-import { call, hello, published, slow, startServer, type TestServer, until } from './fixture.ts';
+import {
+  call,
+  hello,
+  paced,
+  published,
+  slow,
+  startExecution,
+  startServer,
+  type TestServer,
+  until,
+} from './fixture.ts';
 
 /** The part of the `ws` client used here (the package ships no types). */
 interface WsClient {
@@ -38,22 +48,6 @@ async function connect(url: string) {
   return { socket, frames, closed, send, waitFor };
 }
 
-const paced = {
-  format: 'switchyard/v1',
-  name: 'paced',
-  nodes: [
-    { id: 'start', type: 'start' },
-    { id: 'first', type: 'delay', params: { ms: 300 } },
-    { id: 'second', type: 'delay', params: { ms: 300 } },
-    { id: 'done', type: 'end' },
-  ],
-  edges: [
-    { from: 'start', to: 'first' },
-    { from: 'first', to: 'second' },
-    { from: 'second', to: 'done' },
-  ],
-};
-
 let server: TestServer;
 let pacedId: string;
 let slowId: string;
@@ -61,22 +55,13 @@ let helloId: string;
 
 beforeAll(async () => {
   server = await startServer();
-  pacedId = await published(server, paced);
+  pacedId = await published(server, paced(300));
   slowId = await published(server, slow);
   helloId = await published(server, hello);
 });
 afterAll(async () => server?.close());
 
-async function start(workflowId: string, wait = false): Promise<string> {
-  const started = await call(
-    server,
-    'POST',
-    `/api/v1/workflows/${workflowId}/executions${wait ? '?wait=true' : ''}`,
-    {},
-  );
-  expect(started.status).toBe(wait ? 200 : 202);
-  return started.body.id;
-}
+const start = (workflowId: string, wait = false) => startExecution(server, workflowId, wait);
 
 async function storedStream(id: string): Promise<string[]> {
   await until(async () => {
