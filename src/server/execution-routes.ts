@@ -19,7 +19,7 @@ import {
   executionStatus,
   nodeRunOf,
 } from './execution-schemas.ts';
-import { idempotent } from './idempotency.ts';
+import { idempotencyHeaders, idempotent } from './idempotency.ts';
 import { executionLocation } from './locations.ts';
 import { workspaceOf } from './workspace.ts';
 
@@ -69,6 +69,7 @@ export function executionRoutes(deps: ServerDeps): FastifyPluginAsyncZod {
         ...idempotency,
         schema: {
           operationId: 'startExecution',
+          headers: idempotencyHeaders,
           summary: 'Start an execution of a published version: 202 at once, or with wait=true the outcome.',
           tags,
           params: idParams,
@@ -150,6 +151,7 @@ export function executionRoutes(deps: ServerDeps): FastifyPluginAsyncZod {
         ...idempotency,
         schema: {
           operationId: 'cancelExecution',
+          headers: idempotencyHeaders,
           summary: 'Cancel an execution; one that has finished is left as it is (200).',
           tags,
           params: idParams,
@@ -174,6 +176,7 @@ export function executionRoutes(deps: ServerDeps): FastifyPluginAsyncZod {
         ...idempotency,
         schema: {
           operationId: 'retryExecution',
+          headers: idempotencyHeaders,
           summary: 'Run a dead-lettered execution again from the start, as a new execution.',
           tags,
           params: idParams,
@@ -194,6 +197,7 @@ export function executionRoutes(deps: ServerDeps): FastifyPluginAsyncZod {
         ...idempotency,
         schema: {
           operationId: 'replayExecution',
+          headers: idempotencyHeaders,
           summary:
             'A new execution that reuses the recorded outputs upstream of `fromNode` and runs the rest.',
           tags,

@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import { SwitchyardError } from '../errors/switchyard-error.ts';
 import type { IdempotencyKey, StoredResponse } from '../store/ports.ts';
 import type { ServerDeps } from './deps.ts';
@@ -23,6 +24,15 @@ const PRUNE_EVERY_MS = 60_000;
 /** Headers a replay repeats; the rest (dates, lengths) belong to the transport. */
 const REPLAYED_HEADERS = ['content-type', 'location'];
 const KEY_FORMAT = /^[\x21-\x7e]{1,255}$/;
+
+/** The header as the routes that honour it declare it (so that the OpenAPI document shows it). */
+export const idempotencyHeaders = z.looseObject({
+  [IDEMPOTENCY_HEADER]: z
+    .string()
+    .regex(KEY_FORMAT, 'printable ASCII without spaces, at most 255 characters')
+    .optional()
+    .describe('Makes the request safe to repeat: a repeat with the same key returns the first answer.'),
+});
 
 export interface IdempotentRouteHooks {
   preHandler(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined>;

@@ -5,7 +5,7 @@ import { SwitchyardError } from '../errors/switchyard-error.ts';
 import type { StoredVersion } from '../store/ports.ts';
 import { idParams, isoOf, isoTime, problemAnswers, resourceId } from './common-schemas.ts';
 import type { ServerDeps } from './deps.ts';
-import { idempotent } from './idempotency.ts';
+import { idempotencyHeaders, idempotent } from './idempotency.ts';
 import { versionLocation } from './locations.ts';
 import { existing } from './workflow-routes.ts';
 import { workflowOf, workflowSchema } from './workflow-schemas.ts';
@@ -59,6 +59,7 @@ export function versionRoutes(deps: ServerDeps): FastifyPluginAsyncZod {
         ...idempotency,
         schema: {
           operationId: 'publishVersion',
+          headers: idempotencyHeaders,
           summary:
             'Publish the draft as the next immutable version (422 with every problem if it is invalid).',
           tags,

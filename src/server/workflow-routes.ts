@@ -9,7 +9,7 @@ import type { StoredWorkflow } from '../store/ports.ts';
 import { parseWorkflowText } from '../workflow-file/parse-text.ts';
 import { idParams, pageQuery, problemAnswers } from './common-schemas.ts';
 import type { ServerDeps } from './deps.ts';
-import { idempotent } from './idempotency.ts';
+import { idempotencyHeaders, idempotent } from './idempotency.ts';
 import { workflowLocation } from './locations.ts';
 import {
   createWorkflowBody,
@@ -52,6 +52,7 @@ export function workflowRoutes(deps: ServerDeps): FastifyPluginAsyncZod {
         ...idempotency,
         schema: {
           operationId: 'createWorkflow',
+          headers: idempotencyHeaders,
           summary: 'Create a workflow from a definition document (stored as its draft).',
           tags,
           body: createWorkflowBody,
@@ -71,6 +72,7 @@ export function workflowRoutes(deps: ServerDeps): FastifyPluginAsyncZod {
         ...idempotency,
         schema: {
           operationId: 'importWorkflow',
+          headers: idempotencyHeaders,
           summary: 'Create a workflow from the text of a workflow file (JSON or YAML).',
           tags,
           body: importWorkflowBody,

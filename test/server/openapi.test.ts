@@ -77,6 +77,12 @@ describe('the OpenAPI document', () => {
         'validateWorkflow',
       ].sort(),
     );
+    const start = document.paths?.['/api/v1/workflows/{id}/executions']?.post as
+      | { parameters?: { in: string; name: string }[] }
+      | undefined;
+    expect(start?.parameters).toEqual(
+      expect.arrayContaining([expect.objectContaining({ in: 'header', name: 'idempotency-key' })]),
+    );
     const create = document.paths?.['/api/v1/workflows']?.post;
     expect(create?.responses?.['4XX']).toMatchObject({ content: { 'application/problem+json': {} } });
     expect(Object.keys(document.paths ?? {}).some((p) => p.includes('/docs'))).toBe(false);
