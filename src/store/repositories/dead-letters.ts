@@ -2,9 +2,9 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { ErrorData } from '../../errors/switchyard-error.ts';
 import { fromJson, toJson } from '../json-column.ts';
-import { decodeCursor, pageLimit, toPage } from '../paging.ts';
 import type { DeadLetter, DeadLetterRepository } from '../ports.ts';
 import type { Database, DeadLettersTable } from '../schema.ts';
+import { newestFirstPage } from './newest-first.ts';
 
 export function deadLetterRepository(db: Kysely<Database>): DeadLetterRepository {
   return {
@@ -36,23 +36,16 @@ export function deadLetterRepository(db: Kysely<Database>): DeadLetterRepository
     },
 
     async list(workspaceId, page) {
-      const limit = pageLimit(page);
-      const after = page.after === undefined ? undefined : decodeCursor(page.after);
-      const rows = await db
-        .selectFrom('dead_letters')
-        .selectAll()
-        .where('workspace_id', '=', workspaceId)
-        .$if(page.includeRetried !== true, (q) => q.where('retried_at', 'is', null))
-        .$if(after !== undefined, (q) =>
-          q.where(({ eb, refTuple, tuple }) =>
-            eb(refTuple('created_at', 'execution_id'), '<', tuple(after!.at, after!.id)),
-          ),
-        )
-        .orderBy('created_at', 'desc')
-        .orderBy('execution_id', 'desc')
-        .limit(limit + 1)
-        .execute();
-      return toPage(rows, limit, (row) => ({ at: row.created_at, id: row.execution_id }), toDeadLetter);
+      return newestFirstPage(
+        db
+          .selectFrom('dead_letters')
+          .selectAll()
+          .where('workspace_id', '=', workspaceId)
+          .$if(page.includeRetried !== true, (q) => q.where('retried_at', 'is', null)),
+        page,
+        'execution_id',
+        toDeadLetter,
+      );
     },
 
     async markRetried(workspaceId, executionId, retryExecutionId, now) {

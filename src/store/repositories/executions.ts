@@ -1,7 +1,6 @@
 /** @module Executions: creation, reads, listing and cancellation; leases and retention live beside it. */
 import type { Kysely } from 'kysely';
 import type { Backend } from '../backend.ts';
-import { decodeCursor, pageLimit, toPage } from '../paging.ts';
 import type { ExecutionRepository } from '../ports.ts';
 import type { Database } from '../schema.ts';
 import { newExecutionRow, toExecution } from './execution-rows.ts';
@@ -13,6 +12,7 @@ import {
   renewLeases,
   requeueRunning,
 } from './leases.ts';
+import { newestFirstPage } from './newest-first.ts';
 import { pruneExecutions } from './retention.ts';
 
 export function executionRepository(db: Kysely<Database>, backend: Backend): ExecutionRepository {
@@ -52,24 +52,17 @@ export function executionRepository(db: Kysely<Database>, backend: Backend): Exe
     },
 
     async list(workspaceId, filter) {
-      const limit = pageLimit(filter);
-      const after = filter.after === undefined ? undefined : decodeCursor(filter.after);
-      const rows = await db
-        .selectFrom('executions')
-        .selectAll()
-        .where('workspace_id', '=', workspaceId)
-        .$if(filter.status !== undefined, (q) => q.where('status', '=', filter.status!))
-        .$if(filter.workflowId !== undefined, (q) => q.where('workflow_id', '=', filter.workflowId!))
-        .$if(after !== undefined, (q) =>
-          q.where(({ eb, refTuple, tuple }) =>
-            eb(refTuple('created_at', 'id'), '<', tuple(after!.at, after!.id)),
-          ),
-        )
-        .orderBy('created_at', 'desc')
-        .orderBy('id', 'desc')
-        .limit(limit + 1)
-        .execute();
-      return toPage(rows, limit, (row) => ({ at: row.created_at, id: row.id }), toExecution);
+      return newestFirstPage(
+        db
+          .selectFrom('executions')
+          .selectAll()
+          .where('workspace_id', '=', workspaceId)
+          .$if(filter.status !== undefined, (q) => q.where('status', '=', filter.status!))
+          .$if(filter.workflowId !== undefined, (q) => q.where('workflow_id', '=', filter.workflowId!)),
+        filter,
+        'id',
+        toExecution,
+      );
     },
 
     claim: claimExecutions(db, backend),

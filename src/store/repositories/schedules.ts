@@ -1,9 +1,9 @@
 /** @module Cron schedules; advance() is a compare-and-set so that one firing starts one execution. */
 import type { Kysely, Selectable, Updateable } from 'kysely';
 import { fromJson, toJson } from '../json-column.ts';
-import { decodeCursor, pageLimit, toPage } from '../paging.ts';
 import type { ScheduleRepository, StoredSchedule } from '../ports.ts';
 import type { Database, SchedulesTable } from '../schema.ts';
+import { newestFirstPage } from './newest-first.ts';
 
 export function scheduleRepository(db: Kysely<Database>): ScheduleRepository {
   return {
@@ -37,22 +37,12 @@ export function scheduleRepository(db: Kysely<Database>): ScheduleRepository {
     },
 
     async list(workspaceId, page) {
-      const limit = pageLimit(page);
-      const after = page.after === undefined ? undefined : decodeCursor(page.after);
-      const rows = await db
-        .selectFrom('schedules')
-        .selectAll()
-        .where('workspace_id', '=', workspaceId)
-        .$if(after !== undefined, (q) =>
-          q.where(({ eb, refTuple, tuple }) =>
-            eb(refTuple('created_at', 'id'), '<', tuple(after!.at, after!.id)),
-          ),
-        )
-        .orderBy('created_at', 'desc')
-        .orderBy('id', 'desc')
-        .limit(limit + 1)
-        .execute();
-      return toPage(rows, limit, (row) => ({ at: row.created_at, id: row.id }), toSchedule);
+      return newestFirstPage(
+        db.selectFrom('schedules').selectAll().where('workspace_id', '=', workspaceId),
+        page,
+        'id',
+        toSchedule,
+      );
     },
 
     async update(workspaceId, id, patch) {

@@ -1,9 +1,9 @@
 /** @module Workflows (an editable draft each) and their immutable, numbered versions. */
 import type { Kysely, Selectable, Updateable } from 'kysely';
 import { fromJson, toJson } from '../json-column.ts';
-import { decodeCursor, pageLimit, toPage } from '../paging.ts';
 import type { StoredVersion, StoredWorkflow, WorkflowRepository } from '../ports.ts';
 import type { Database, WorkflowsTable, WorkflowVersionsTable } from '../schema.ts';
+import { newestFirstPage } from './newest-first.ts';
 
 export function workflowRepository(db: Kysely<Database>): WorkflowRepository {
   const inWorkspace = (workspaceId: string, id: string) =>
@@ -31,22 +31,12 @@ export function workflowRepository(db: Kysely<Database>): WorkflowRepository {
     },
 
     async list(workspaceId, page) {
-      const limit = pageLimit(page);
-      const after = page.after === undefined ? undefined : decodeCursor(page.after);
-      const rows = await db
-        .selectFrom('workflows')
-        .selectAll()
-        .where('workspace_id', '=', workspaceId)
-        .$if(after !== undefined, (q) =>
-          q.where(({ eb, refTuple, tuple }) =>
-            eb(refTuple('created_at', 'id'), '<', tuple(after!.at, after!.id)),
-          ),
-        )
-        .orderBy('created_at', 'desc')
-        .orderBy('id', 'desc')
-        .limit(limit + 1)
-        .execute();
-      return toPage(rows, limit, (row) => ({ at: row.created_at, id: row.id }), toWorkflow);
+      return newestFirstPage(
+        db.selectFrom('workflows').selectAll().where('workspace_id', '=', workspaceId),
+        page,
+        'id',
+        toWorkflow,
+      );
     },
 
     async updateDraft(workspaceId, id, patch) {
