@@ -337,6 +337,149 @@ export const errorCodes = {
     summary: 'A request with this Idempotency-Key is still being processed.',
     hint: "Retry in a moment: the repeat then answers with the first request's result.",
   },
+  // Identity and access.
+  SY_AUTH_REQUIRED: user(
+    'This route needs authentication and the request carries none.',
+    'Send `Authorization: Bearer <access token or API key>`; get a token from POST /api/v1/auth/login.',
+    401,
+  ),
+  SY_AUTH_INVALID_TOKEN: user(
+    'The access token or API key is not valid: malformed, wrongly signed, revoked or unknown.',
+    'Sign in again (or refresh) for a new access token, or use a current API key.',
+    401,
+  ),
+  SY_AUTH_TOKEN_EXPIRED: user(
+    'The access token has expired.',
+    'Get a new one from POST /api/v1/auth/refresh, or sign in again.',
+    401,
+  ),
+  SY_AUTH_BAD_CREDENTIALS: user(
+    'The e-mail address or password is wrong.',
+    'Check both and try again; repeated failures lock the account for a while.',
+    401,
+  ),
+  SY_AUTH_LOCKED: {
+    category: 'user',
+    status: 429,
+    retryable: true,
+    summary: 'Too many failed sign-ins: the account or address is locked for a while.',
+    hint: 'Wait for the time given in Retry-After, then try again.',
+  },
+  SY_AUTH_FORBIDDEN: user(
+    'The caller is authenticated but lacks the permission this action needs.',
+    'Ask a workspace admin for a role (or an API key scope) that grants it.',
+    403,
+  ),
+  SY_AUTH_SIGNUP_CLOSED: user(
+    'Sign-up is closed on this server.',
+    'Ask an admin to create your account.',
+    403,
+  ),
+  SY_AUTH_CSRF: user(
+    'A cookie-authenticated request arrived without a matching CSRF token.',
+    'Send the value of the `sy_csrf` cookie in the X-CSRF-Token header.',
+    403,
+  ),
+  SY_AUTH_REFRESH_INVALID: user(
+    'The refresh token is missing, expired, revoked or was already used.',
+    'Sign in again. A reused refresh token revokes its whole family, as a stolen one would be.',
+    401,
+  ),
+  SY_AUTH_WEAK_PASSWORD: user(
+    'The password is too weak.',
+    'Use at least 12 characters; a passphrase of several words works well.',
+  ),
+  SY_USER_EXISTS: user('An account with this e-mail address exists already.', 'Sign in instead.', 409),
+  SY_USER_NOT_FOUND: user('No such user in this workspace.', 'List the members to see their ids.', 404),
+  SY_API_KEY_NOT_FOUND: user(
+    'No such API key in this workspace.',
+    'List the API keys to see their ids.',
+    404,
+  ),
+  SY_RATE_LIMITED: {
+    category: 'user',
+    status: 429,
+    retryable: true,
+    summary: 'Too many requests from this caller in a short time.',
+    hint: 'Wait for the time given in Retry-After, then retry; ask an operator to raise the limit if it is too low.',
+  },
+
+  // The credential vault.
+  SY_CREDENTIAL_NOT_FOUND: user(
+    'No credential of that name or id in this workspace.',
+    'Create it with POST /api/v1/credentials, or fix the name the node uses.',
+    404,
+  ),
+  SY_VAULT_KEY_MISSING: {
+    category: 'operational',
+    status: 500,
+    retryable: false,
+    summary: 'A credential was encrypted under a master key that is not configured any more.',
+    hint: 'Add the old key to SWITCHYARD_MASTER_KEYS (with its key id) so that old records can be decrypted.',
+  },
+  SY_VAULT_TAMPERED: {
+    category: 'unexpected',
+    status: 500,
+    retryable: false,
+    summary: 'A stored credential failed its integrity check and was not decrypted.',
+    hint: 'The record or the key was altered; restore the record from a backup or set the credential again.',
+  },
+  SY_VAULT_MASTER_KEY_INVALID: {
+    category: 'operational',
+    status: 500,
+    retryable: false,
+    summary: 'The configured master key is malformed.',
+    hint: 'Give 32 random bytes in base64 (e.g. `openssl rand -base64 32`), as `keyId:base64` for rotation.',
+  },
+
+  // Outbound requests a workflow steers.
+  SY_OUTBOUND_URL_INVALID: user(
+    'The URL of an outbound request is not a valid absolute http(s) URL.',
+    'Give a full URL such as https://api.example.com/items.',
+  ),
+  SY_OUTBOUND_BLOCKED: user(
+    'The outbound request was refused: its address is private, local or otherwise not allowed.',
+    "Requests to internal networks are blocked by default; an operator can allow a host or range in the workspace's outbound allow-list.",
+    403,
+  ),
+  SY_OUTBOUND_DNS: {
+    category: 'operational',
+    status: 502,
+    retryable: true,
+    summary: 'The host name of an outbound request could not be resolved.',
+    hint: 'Check the host name; if it is right, the DNS server may be down.',
+  },
+  SY_OUTBOUND_FAILED: {
+    category: 'operational',
+    status: 502,
+    retryable: true,
+    summary: 'The outbound connection failed or broke before a full response arrived.',
+    hint: 'Check that the remote service is up and reachable; the request can be retried.',
+  },
+  SY_OUTBOUND_TIMEOUT: {
+    category: 'operational',
+    status: 504,
+    retryable: true,
+    summary: 'The outbound request took longer than its timeout.',
+    hint: 'Raise the timeout, or check why the remote service is slow.',
+  },
+  SY_OUTBOUND_TOO_LARGE: user(
+    'The response of an outbound request is larger than allowed.',
+    'Raise the maximum response size of the node, or ask the remote service for less.',
+    502,
+  ),
+  SY_OUTBOUND_REDIRECTS: user(
+    'The outbound request was redirected too many times.',
+    'Call the final URL directly, or raise the redirect limit.',
+    502,
+  ),
+  SY_OUTBOUND_STATUS: {
+    category: 'provider',
+    status: 502,
+    retryable: false,
+    summary: 'The remote service answered an outbound request with an error status.',
+    hint: 'Read the status and body in the error details; 429 and 5xx are retried when the node allows retries.',
+  },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 export type ErrorCode = keyof typeof errorCodes;

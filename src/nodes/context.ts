@@ -1,6 +1,7 @@
 /**
  * @module `ctx`: everything a node may reach — cancellation, logging, progress, time, the code
- * sandbox, sub-workflows and the response channel. Later issues add llm, http and credentials.
+ * sandbox, sub-workflows, the response channel, outbound HTTP (through the SSRF guard) and the
+ * credentials of the execution's workspace. Later issues add llm.
  */
 import type { CodeSandbox } from '../sandbox/types.ts';
 
@@ -32,6 +33,37 @@ export interface WorkflowResponse {
   readonly body: unknown;
 }
 
+/** An outbound HTTP request a workflow steers; it always goes through the SSRF guard. */
+export interface OutboundRequest {
+  readonly method: string;
+  readonly url: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: string | Uint8Array;
+  /** Whole request, redirects included; the guard's default applies when absent. */
+  readonly timeoutMs?: number;
+  /** Larger responses fail with SY_OUTBOUND_TOO_LARGE. */
+  readonly maxResponseBytes?: number;
+  /** Follow 3xx redirects (each hop checked again); default true. */
+  readonly followRedirects?: boolean;
+  readonly maxRedirects?: number;
+}
+
+export interface OutboundResponse {
+  readonly status: number;
+  /** Lower-case names; repeated headers joined with ", ". */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: Uint8Array;
+  /** The URL that answered, after redirects. */
+  readonly url: string;
+  readonly redirects: number;
+}
+
+/** Performs a guarded outbound request; rejects with SY_OUTBOUND_* errors. */
+export type OutboundFetch = (request: OutboundRequest, signal?: AbortSignal) => Promise<OutboundResponse>;
+
+/** A decrypted credential: its fields (e.g. `{ token }` or `{ username, password }`). */
+export type CredentialData = Readonly<Record<string, string>>;
+
 export interface NodeContext {
   readonly executionId: string;
   readonly nodeId: string;
@@ -53,4 +85,11 @@ export interface NodeContext {
   runWorkflow(reference: string, input: unknown): Promise<unknown>;
   /** Sets the execution's response (for webhook callers waiting on it). */
   respond(response: WorkflowResponse): void;
+  /** Outbound HTTP for this execution's workspace, through the SSRF guard; aborted with `signal`. */
+  readonly http: OutboundFetch;
+  /**
+   * The named credential of this execution's workspace, decrypted. Its values are redacted from
+   * everything the execution stores or logs; never put them in outputs on purpose.
+   */
+  credential(name: string): Promise<CredentialData>;
 }

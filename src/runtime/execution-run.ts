@@ -7,7 +7,8 @@ import type { CompiledWorkflow } from '../core/graph/compiled.ts';
 import { ExecutionState } from '../core/scheduler/execution-state.ts';
 import type { ExecutionOutcome, NodeRunRecord, Notice, ReadyNode } from '../core/scheduler/records.ts';
 import { SwitchyardError } from '../errors/switchyard-error.ts';
-import type { NodeContext, ScopeFrameView, WorkflowResponse } from '../nodes/context.ts';
+import type { NodeContext, OutboundFetch, ScopeFrameView, WorkflowResponse } from '../nodes/context.ts';
+import { DEFAULT_WORKSPACE } from '../store/ports.ts';
 import type { EventDraft, ExecutionEvent } from './events.ts';
 import { type AttemptHost, type AttemptsResult, runWithPolicies } from './node-attempts.ts';
 import { nodeOutputsView } from './node-outputs-view.ts';
@@ -17,6 +18,8 @@ export const MAX_SUBWORKFLOW_DEPTH = 8;
 
 export interface ExecuteOptions {
   readonly executionId: string;
+  /** Whose credentials and outbound allow-list the nodes use; the default workspace when absent. */
+  readonly workspaceId?: string;
   readonly input?: unknown;
   /** The entry node that fires; the first one when omitted. */
   readonly entry?: string;
@@ -340,7 +343,21 @@ export class ExecutionRun implements AttemptHost {
       code: this.services.code,
       runWorkflow: (reference, input) => this.runSubworkflow(ready, reference, input, signal),
       respond: (response) => this.respond(response),
+      http: (request, requestSignal) =>
+        this.outbound(request, requestSignal ? AbortSignal.any([signal, requestSignal]) : signal),
+      credential: (name) => this.services.credentials.get(this.workspaceId, name),
     };
+  }
+
+  private get workspaceId(): string {
+    return this.options.workspaceId ?? DEFAULT_WORKSPACE;
+  }
+
+  private outboundFetch: OutboundFetch | undefined;
+
+  private get outbound(): OutboundFetch {
+    this.outboundFetch ??= this.services.outbound(this.workspaceId);
+    return this.outboundFetch;
   }
 
   private respond(response: WorkflowResponse): void {
@@ -370,6 +387,7 @@ export class ExecutionRun implements AttemptHost {
       signal,
       location: child.location,
       depth,
+      ...(this.options.workspaceId === undefined ? {} : { workspaceId: this.options.workspaceId }),
       ...(this.options.onEvent ? { onEvent: this.options.onEvent } : {}),
     }).run();
     if (result.status !== 'succeeded') {

@@ -1,6 +1,7 @@
 /** @module What an executor needs from the outside world, handed in so that tests can fake any of it. */
 import type { CompiledWorkflow } from '../core/graph/compiled.ts';
 import type { ExpressionEngine } from '../expressions/engine.ts';
+import type { CredentialData, OutboundFetch } from '../nodes/context.ts';
 import type { CodeSandbox } from '../sandbox/types.ts';
 import type { Clock } from './clock.ts';
 
@@ -21,4 +22,13 @@ export interface ExecutorServices {
   readonly expressions: ExpressionEngine;
   readonly code: CodeSandbox;
   readonly workflows: WorkflowResolver;
+  /** Outbound HTTP through the SSRF guard, with the workspace's allow-list. */
+  readonly outbound: (workspaceId: string) => OutboundFetch;
+  readonly credentials: CredentialSource;
+}
+
+/** Where nodes' credentials come from: the vault in a server, nothing (or a file) in the CLI. */
+export interface CredentialSource {
+  /** The named credential of the workspace, decrypted; SY_CREDENTIAL_NOT_FOUND when there is none. */
+  get(workspaceId: string, name: string): Promise<CredentialData>;
 }

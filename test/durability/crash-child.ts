@@ -3,11 +3,13 @@
  * left, then exits 0. Configured by environment: CRASH_DATABASE_URL (PostgreSQL, with CRASH_SCHEMA)
  * or CRASH_DATA_DIR (SQLite).
  */
+
 import { join } from 'node:path';
 import { ExpressionEngine } from '../../src/expressions/engine.ts';
 import { createNodeRegistry } from '../../src/nodes/registry.ts';
 import { systemClock } from '../../src/runtime/clock.ts';
 import { ExecutionWorker } from '../../src/runtime/durable/execution-worker.ts';
+import { noCredentials, noOutbound } from '../../src/runtime/offline-services.ts';
 import { openStore } from '../../src/store/open-store.ts';
 import { DEFAULT_WORKSPACE } from '../../src/store/ports.ts';
 import { effectNode } from './crash-workflow.ts';
@@ -36,6 +38,8 @@ const worker = new ExecutionWorker({
     expressions: new ExpressionEngine(),
     code: { run: () => Promise.reject(new Error('no code here')), dispose: () => {} },
     workflows: { resolve: () => Promise.reject(new Error('no sub-workflows here')) },
+    outbound: noOutbound,
+    credentials: noCredentials,
   },
   onError: (error) => process.stderr.write(`worker error: ${String(error)}\n`),
 });

@@ -1,4 +1,5 @@
 /** The durable worker on the embedded store: runs, resumes, takes over leases, replays, dead-letters, durable delays. */
+
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +8,7 @@ import { ExpressionEngine } from '../../src/expressions/engine.ts';
 import { systemClock } from '../../src/runtime/clock.ts';
 import { ExecutionWorker } from '../../src/runtime/durable/execution-worker.ts';
 import { Executions } from '../../src/runtime/durable/executions.ts';
+import { noCredentials, noOutbound } from '../../src/runtime/offline-services.ts';
 import { openStore } from '../../src/store/open-store.ts';
 import { type Store, DEFAULT_WORKSPACE as WS } from '../../src/store/ports.ts';
 import { newTracker, testRegistry } from '../support/test-nodes.ts';
@@ -44,6 +46,8 @@ async function setup(definition: unknown, options: { leaseMs?: number } = {}) {
         expressions: new ExpressionEngine(),
         code: { run: () => Promise.reject(new Error('no code')), dispose: () => {} },
         workflows: { resolve: () => Promise.reject(new Error('no sub-workflows')) },
+        outbound: noOutbound,
+        credentials: noCredentials,
       },
     });
     workers.push(worker);

@@ -7,6 +7,7 @@ import type { Clock } from '../../src/runtime/clock.ts';
 import { systemClock } from '../../src/runtime/clock.ts';
 import type { ExecutionEvent } from '../../src/runtime/events.ts';
 import { type ExecuteOptions, type ExecutionResult, ExecutionRun } from '../../src/runtime/execution-run.ts';
+import { noCredentials, noOutbound } from '../../src/runtime/offline-services.ts';
 import type { ExecutorServices } from '../../src/runtime/services.ts';
 import { lazyCodeSandbox } from '../../src/sandbox/lazy-sandbox.ts';
 import { createQuickJsSandbox } from '../../src/sandbox/quickjs-sandbox.ts';
@@ -33,6 +34,8 @@ export function harness(options: { clock?: Clock; random?: () => number } = {}) 
         return { workflow, location: reference };
       },
     },
+    outbound: noOutbound,
+    credentials: noCredentials,
   };
   let counter = 0;
   const events: ExecutionEvent[] = [];

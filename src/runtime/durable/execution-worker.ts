@@ -210,6 +210,7 @@ export class ExecutionWorker {
         lastEventWrite: Promise.resolve(),
         run: new ExecutionRun(this.services, workflow, {
           executionId: execution.id,
+          workspaceId: execution.workspaceId,
           input: execution.input,
           signal: cancel.signal,
           onRespond: (response) => this.options.onRespond?.(execution.id, response),
