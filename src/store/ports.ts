@@ -4,6 +4,14 @@
  * are stored as JSON and come back equal (deep-equal) to what went in.
  */
 import type { ErrorData } from '../errors/switchyard-error.ts';
+import type {
+  ApiKeyRepository,
+  AuditRepository,
+  CredentialRepository,
+  RefreshTokenRepository,
+  UserRepository,
+  WorkspaceRepository,
+} from './security-ports.ts';
 
 export const DEFAULT_WORKSPACE = 'default';
 
@@ -392,6 +400,12 @@ export interface Store {
   readonly schedules: ScheduleRepository;
   readonly webhookDeliveries: WebhookDeliveryRepository;
   readonly idempotency: IdempotencyRepository;
+  readonly users: UserRepository;
+  readonly workspaces: WorkspaceRepository;
+  readonly refreshTokens: RefreshTokenRepository;
+  readonly apiKeys: ApiKeyRepository;
+  readonly credentials: CredentialRepository;
+  readonly audit: AuditRepository;
   /** Reachable and fully migrated (for /readyz). */
   health(): Promise<{ readonly ok: boolean; readonly detail?: string }>;
   close(): Promise<void>;

@@ -5,15 +5,21 @@
 import type { StoreConnection } from './backend.ts';
 import { migrationState } from './migrations.ts';
 import type { Store } from './ports.ts';
+import { apiKeyRepository } from './repositories/api-keys.ts';
+import { auditRepository } from './repositories/audit.ts';
+import { credentialRepository } from './repositories/credentials.ts';
 import { deadLetterRepository } from './repositories/dead-letters.ts';
 import { eventRepository } from './repositories/events.ts';
 import { executionRepository } from './repositories/executions.ts';
 import { idempotencyRepository } from './repositories/idempotency.ts';
 import { nodeRunRepository } from './repositories/node-runs.ts';
+import { refreshTokenRepository } from './repositories/refresh-tokens.ts';
 import { scheduleRepository } from './repositories/schedules.ts';
 import { timerRepository } from './repositories/timers.ts';
+import { userRepository } from './repositories/users.ts';
 import { webhookDeliveryRepository } from './repositories/webhook-deliveries.ts';
 import { workflowRepository } from './repositories/workflows.ts';
+import { workspaceRepository } from './repositories/workspaces.ts';
 
 export function createSqlStore(connection: StoreConnection): Store {
   const { db, backend } = connection;
@@ -30,6 +36,12 @@ export function createSqlStore(connection: StoreConnection): Store {
     schedules: guard(scheduleRepository(db)),
     webhookDeliveries: guard(webhookDeliveryRepository(db)),
     idempotency: guard(idempotencyRepository(db)),
+    users: guard(userRepository(db, backend)),
+    workspaces: guard(workspaceRepository(db, backend)),
+    refreshTokens: guard(refreshTokenRepository(db)),
+    apiKeys: guard(apiKeyRepository(db)),
+    credentials: guard(credentialRepository(db)),
+    audit: guard(auditRepository(db)),
     async health() {
       try {
         const state = await migrationState(connection);

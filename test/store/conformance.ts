@@ -7,6 +7,7 @@ import { deadLetterAndScheduleConformance } from './conformance/dead-letters-sch
 import { eventAndTimerConformance } from './conformance/events-timers.ts';
 import { executionConformance } from './conformance/executions.ts';
 import { type StoreHarness, storeFixture } from './conformance/fixture.ts';
+import { identityConformance } from './conformance/identity.ts';
 import { jsonConformance } from './conformance/json-values.ts';
 import { leaseConformance } from './conformance/leases.ts';
 import { migrationConformance } from './conformance/migrations.ts';
@@ -32,5 +33,6 @@ export function storeConformance(name: string, harness: StoreHarness): void {
     workspaceConformance(fixture);
     migrationConformance(fixture);
     webhookAndIdempotencyConformance(fixture);
+    identityConformance(fixture);
   });
 }

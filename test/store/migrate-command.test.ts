@@ -45,10 +45,10 @@ describe('switchyard migrate', () => {
   it('creates the SQLite database, lists the migrations it applied, then says it is up to date', async () => {
     expect(await migrateCommand({})).toBe(0);
     expect(stdout).toContain(join(dataDir, 'nested', 'data', 'switchyard.db'));
-    expect(stdout).toMatch(/4 migrations[\s\S]*0001_initial[\s\S]*0004_webhooks_and_idempotency/);
+    expect(stdout).toMatch(/5 migrations[\s\S]*0001_initial[\s\S]*0005_identity_and_secrets/);
     stdout = '';
     expect(await migrateCommand({})).toBe(0);
-    expect(stdout).toMatch(/up to date at 0004_webhooks_and_idempotency/);
+    expect(stdout).toMatch(/up to date at 0005_identity_and_secrets/);
   });
 
   it('prints a JSON report with --json', async () => {
@@ -61,8 +61,9 @@ describe('switchyard migrate', () => {
         '0002_accounting_and_operations',
         '0003_node_run_input',
         '0004_webhooks_and_idempotency',
+        '0005_identity_and_secrets',
       ],
-      current: '0004_webhooks_and_idempotency',
+      current: '0005_identity_and_secrets',
     });
   });
 
@@ -78,6 +79,7 @@ describe('switchyard migrate', () => {
           '0002_accounting_and_operations',
           '0003_node_run_input',
           '0004_webhooks_and_idempotency',
+          '0005_identity_and_secrets',
         ],
       });
     } finally {

@@ -11,6 +11,7 @@ const ALL = [
   '0002_accounting_and_operations',
   '0003_node_run_input',
   '0004_webhooks_and_idempotency',
+  '0005_identity_and_secrets',
 ];
 
 export function migrationConformance(fixture: StoreFixture): void {

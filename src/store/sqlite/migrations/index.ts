@@ -4,10 +4,12 @@ import { initial } from './0001_initial.ts';
 import { accountingAndOperations } from './0002_accounting_and_operations.ts';
 import { nodeRunInput } from './0003_node_run_input.ts';
 import { webhooksAndIdempotency } from './0004_webhooks_and_idempotency.ts';
+import { identityAndSecrets } from './0005_identity_and_secrets.ts';
 
 export const sqliteMigrations: Readonly<Record<string, Migration>> = {
   '0001_initial': initial,
   '0002_accounting_and_operations': accountingAndOperations,
   '0003_node_run_input': nodeRunInput,
   '0004_webhooks_and_idempotency': webhooksAndIdempotency,
+  '0005_identity_and_secrets': identityAndSecrets,
 };
