@@ -2,6 +2,7 @@
  * Logging: the correlation id of a request (X-Correlation-Id, or a generated one) is echoed, carried
  * by the request's log lines and by the log lines of the execution started with it, node by node.
  */
+
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +16,7 @@ import { buildApp } from '../src/server/app.ts';
 import { type Composition, composeServer } from '../src/server/compose.ts';
 import { openStore } from '../src/store/open-store.ts';
 import { DEFAULT_WORKSPACE, type Store } from '../src/store/ports.ts';
-import { until } from './server/fixture.ts';
+import { testKeyRing, until } from './server/fixture.ts';
 
 type Line = Record<string, unknown>;
 
@@ -39,7 +40,14 @@ beforeAll(async () => {
   const registry = createNodeRegistry();
   store = await openStore({ dataDir });
   const log = createLogger({ level: 'info', destination: capture });
-  composition = composeServer({ store, registry, services, log, worker: { pollMs: 20 } });
+  composition = composeServer({
+    store,
+    registry,
+    services,
+    log,
+    worker: { pollMs: 20 },
+    security: { keyRing: testKeyRing() },
+  });
   app = await buildApp(composition.deps);
   await composition.worker.start();
   url = await app.listen({ port: 0, host: '127.0.0.1' });
@@ -48,6 +56,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await app.close();
   await composition.worker.stop();
+  await composition.close();
   services.code.dispose();
   await store.close();
   rmSync(dataDir, { recursive: true, force: true });

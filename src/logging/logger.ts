@@ -4,6 +4,7 @@
  */
 import pino, { type DestinationStream, type Logger } from 'pino';
 import pretty from 'pino-pretty';
+import { redactingLogMethod, type SecretRedactor } from '../security/redact/secret-redactor.ts';
 import { REDACTED_PATHS } from './redaction.ts';
 
 export type { Logger };
@@ -13,6 +14,8 @@ export interface LoggerOptions {
   readonly format?: 'json' | 'pretty';
   /** Where lines go; stdout when absent. */
   readonly destination?: DestinationStream;
+  /** Scrubs the secrets it knows from every line. */
+  readonly redactor?: SecretRedactor;
 }
 
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -22,7 +25,8 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const config = {
     level,
     base: { service: 'switchyard' },
-    ...(REDACTED_PATHS.length > 0 ? { redact: { paths: [...REDACTED_PATHS], censor: '[redacted]' } } : {}),
+    redact: { paths: [...REDACTED_PATHS], censor: '[redacted]' },
+    ...(options.redactor ? { hooks: { logMethod: redactingLogMethod(options.redactor) } } : {}),
   };
   if (options.format === 'pretty') {
     // In-process pretty stream, not a transport: no worker thread, and lines keep their order with stdout.

@@ -5,6 +5,7 @@ import { conditionNode } from './condition.ts';
 import { delayNode } from './delay.ts';
 import { endNode } from './end.ts';
 import { failNode } from './fail.ts';
+import { httpNode } from './http.ts';
 import { loopNode } from './loop.ts';
 import { mergeNode } from './merge.ts';
 import type { NodeType } from './node-type.ts';
@@ -57,6 +58,7 @@ export const builtinNodeTypes = [
   endNode,
   codeNode,
   failNode,
+  httpNode,
 ] as const;
 
 export function createNodeRegistry(): NodeRegistry {

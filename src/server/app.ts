@@ -2,9 +2,18 @@
  * @module The HTTP application: Fastify with Zod schemas for validation, serialisation and the
  * OpenAPI document; JSON bodies only, bounded in size and depth; every failure a problem+json.
  */
+import fastifyCookie from '@fastify/cookie';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { correlationIdOf, echoCorrelationId } from '../logging/correlation.ts';
+import { apiKeyRoutes } from './auth/api-key-routes.ts';
+import { auditRoutes } from './auth/audit-routes.ts';
+import { enforceRouteTable } from './auth/auth-hook.ts';
+import { authRoutes } from './auth/auth-routes.ts';
+import { credentialRoutes } from './auth/credential-routes.ts';
+import { memberRoutes } from './auth/member-routes.ts';
+import { registerRateLimits } from './auth/rate-limits.ts';
+import { workspaceRoutes } from './auth/workspace-routes.ts';
 import { DEFAULT_LIMITS, type ServerDeps } from './deps.ts';
 import { executionRoutes } from './execution-routes.ts';
 import { healthRoutes } from './health-routes.ts';
@@ -32,6 +41,8 @@ export async function buildApp(deps: ServerDeps): Promise<FastifyInstance> {
     bodyLimit: limits.bodyLimit,
     // Answers carry ids chosen by clients: keep the route matcher strict and predictable.
     routerOptions: { ignoreTrailingSlash: false, maxParamLength: 200 },
+    // Forwarding headers are believed only from as many proxies as the operator says stand in front.
+    trustProxy: (_address: string, hop: number) => hop < deps.security.settings.trustedProxies,
   });
   echoCorrelationId(app);
   app.setValidatorCompiler(validatorCompiler);
@@ -58,6 +69,10 @@ export async function buildApp(deps: ServerDeps): Promise<FastifyInstance> {
     ),
   );
 
+  // Before any route: the route table is checked as routes are added, and limits attach to them.
+  enforceRouteTable(app, deps.security);
+  await registerRateLimits(app, deps.security.settings);
+  await app.register(fastifyCookie);
   await registerOpenApi(app, API_VERSION);
   await app.register(healthRoutes(deps));
   await app.register(webhookRoutes(deps));
@@ -69,6 +84,12 @@ export async function buildApp(deps: ServerDeps): Promise<FastifyInstance> {
       await api.register(nodeTypeRoutes(deps));
       await api.register(scheduleRoutes(deps));
       await api.register(liveEventRoutes(deps));
+      await api.register(authRoutes(deps));
+      await api.register(memberRoutes(deps));
+      await api.register(apiKeyRoutes(deps));
+      await api.register(credentialRoutes(deps));
+      await api.register(auditRoutes(deps));
+      await api.register(workspaceRoutes(deps));
     },
     { prefix: API_PREFIX },
   );

@@ -16,6 +16,7 @@ import { type Scheduler, type SchedulerOptions, startScheduler } from '../runtim
 import type { ExecutorServices } from '../runtime/services.ts';
 import type { Store } from '../store/ports.ts';
 import { WorkflowVersions } from '../workflows/versions.ts';
+import { composeSecurity, type SecurityOptions } from './compose-security.ts';
 import type { ServerDeps, ServerLimits } from './deps.ts';
 
 export interface Composition {
@@ -23,6 +24,8 @@ export interface Composition {
   readonly worker: ExecutionWorker;
   /** Starts the cron scheduler on this store and worker; the caller stops it before the worker. */
   startScheduler(options?: Partial<Pick<SchedulerOptions, 'pollMs' | 'misfire' | 'onError'>>): Scheduler;
+  /** Lets go of outbound connections; after the worker has stopped. */
+  close(): Promise<void>;
 }
 
 export function composeServer(options: {
@@ -34,8 +37,17 @@ export function composeServer(options: {
   /** The process logger: the app's request logs, and executions' and nodes' logs from the worker. */
   readonly log?: Logger;
   readonly worker?: Partial<Pick<ExecutionWorkerOptions, 'pollMs' | 'leaseMs' | 'capacity' | 'onError'>>;
+  readonly security: SecurityOptions;
 }): Composition {
-  const { store, registry, services } = options;
+  const { store, registry } = options;
+  const secured = composeSecurity({
+    store,
+    clock: options.services.clock,
+    services: options.services,
+    security: options.security,
+    ...(options.log ? { log: options.log } : {}),
+  });
+  const { services } = secured;
   const bus = new InProcessEventBus();
   const responses = new ResponseHub();
   const logEvent = options.log ? executionLogSink({ store, logger: options.log }) : undefined;
@@ -44,6 +56,7 @@ export function composeServer(options: {
     services,
     catalog: registry,
     soleRunner: store.backend === 'sqlite',
+    redact: secured.redact,
     ...options.worker,
     onEvent: (event) => {
       bus.publish(event);
@@ -61,6 +74,7 @@ export function composeServer(options: {
   const versions = new WorkflowVersions({ store, catalog: registry, clock: services.clock });
   const deps: ServerDeps = {
     store,
+    security: secured.security,
     worker,
     executions,
     versions,
@@ -76,6 +90,7 @@ export function composeServer(options: {
   return {
     deps,
     worker,
+    close: () => secured.close(),
     startScheduler: (scheduler = {}) =>
       startScheduler({
         store,

@@ -6,6 +6,12 @@ import type { NodeRegistry } from '../nodes/registry.ts';
 import type { Clock } from '../runtime/clock.ts';
 import type { ExecutionWorker } from '../runtime/durable/execution-worker.ts';
 import type { Executions } from '../runtime/durable/executions.ts';
+import type { CredentialVault } from '../security/credentials/credential-vault.ts';
+import type { Accounts } from '../security/identity/accounts.ts';
+import type { AuditLog } from '../security/identity/audit-log.ts';
+import type { Authenticator } from '../security/identity/authenticator.ts';
+import type { SecretRedactor } from '../security/redact/secret-redactor.ts';
+import type { SecuritySettings } from '../security/settings.ts';
 import type { Store } from '../store/ports.ts';
 import type { WorkflowVersions } from '../workflows/versions.ts';
 
@@ -24,8 +30,21 @@ export const DEFAULT_LIMITS: ServerLimits = {
   maxWaitMs: 60_000,
 };
 
+/** Identity, secrets and limits: what the auth hook, the auth routes and the vault routes use. */
+export interface ServerSecurity {
+  readonly accounts: Accounts;
+  readonly authenticator: Authenticator;
+  readonly audit: AuditLog;
+  readonly vault: CredentialVault;
+  readonly redactor: SecretRedactor;
+  readonly settings: SecuritySettings;
+  /** Drops the cached outbound allow-list of a workspace after an admin changed it. */
+  outboundAllowChanged(workspaceId: string): void;
+}
+
 export interface ServerDeps {
   readonly store: Store;
+  readonly security: ServerSecurity;
   readonly worker: ExecutionWorker;
   readonly executions: Executions;
   readonly versions: WorkflowVersions;

@@ -57,11 +57,10 @@ export function idempotent(deps: ServerDeps): IdempotentRouteHooks {
     async preHandler(request, reply) {
       const key = keyOf(request);
       if (key === undefined) return undefined;
-      const id = {
-        workspaceId: workspaceOf(request),
-        scope: `${request.method} ${request.routeOptions.url}`,
-        key,
-      };
+      // Public routes (webhooks) have no workspace: their keys are scoped to the URL they hit.
+      const id = request.principal
+        ? { workspaceId: workspaceOf(request), scope: `${request.method} ${request.routeOptions.url}`, key }
+        : { workspaceId: '', scope: `${request.method} ${request.url.split('?')[0]}`, key };
       const fingerprint = fingerprintOf(request);
       const deadline = Date.now() + WAIT_MS;
       for (;;) {

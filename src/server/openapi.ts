@@ -23,6 +23,17 @@ export async function registerOpenApi(app: FastifyInstance, version: string): Pr
           'Durable AI workflows. Errors are application/problem+json (RFC 9457) with a stable SY_ code.',
         version,
       },
+      components: {
+        securitySchemes: {
+          bearer: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'An access token from POST /api/v1/auth/login, or an API key (`sy_…`).',
+          },
+        },
+      },
+      // Every operation needs it unless it says `security: []` (sign-in, health, webhooks).
+      security: [{ bearer: [] }],
     },
     transform: jsonSchemaTransform,
     // The document is 3.1 (set above), whatever the transform's declared union says.

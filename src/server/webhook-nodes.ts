@@ -8,6 +8,8 @@ import { type WebhookParams, webhookNode, webhookParams } from '../nodes/webhook
 import type { Store } from '../store/ports.ts';
 
 export interface WebhookTarget {
+  /** The workflow's own workspace: a public trigger never acts in one the caller names. */
+  readonly workspaceId: string;
   readonly version: number;
   readonly nodeId: string;
   readonly params: WebhookParams;
@@ -15,11 +17,13 @@ export interface WebhookTarget {
 
 const CACHED_VERSIONS = 1000;
 
-export type FindWebhook = (workspaceId: string, workflowId: string, path: string) => Promise<WebhookTarget>;
+export type FindWebhook = (workflowId: string, path: string) => Promise<WebhookTarget>;
 
 export function webhookFinder(store: Store): FindWebhook {
-  const cache = new Map<string, readonly Omit<WebhookTarget, 'version'>[]>();
-  return async (workspaceId, workflowId, path) => {
+  const cache = new Map<string, readonly Omit<WebhookTarget, 'version' | 'workspaceId'>[]>();
+  return async (workflowId, path) => {
+    const workspaceId = await store.workflows.owner(workflowId);
+    if (workspaceId === undefined) throw notFound(workflowId, path);
     const workflow = await store.workflows.get(workspaceId, workflowId);
     const version = workflow?.latestVersion ?? null;
     if (version === null) throw notFound(workflowId, path);
@@ -33,11 +37,11 @@ export function webhookFinder(store: Store): FindWebhook {
     }
     const target = targets.find((t) => t.params.path === path);
     if (!target) throw notFound(workflowId, path);
-    return { version, ...target };
+    return { workspaceId, version, ...target };
   };
 }
 
-function webhooksIn(definition: unknown): Omit<WebhookTarget, 'version'>[] {
+function webhooksIn(definition: unknown): Omit<WebhookTarget, 'version' | 'workspaceId'>[] {
   const nodes = (definition as { nodes?: unknown } | undefined)?.nodes;
   if (!Array.isArray(nodes)) return [];
   return nodes.flatMap((node: { id?: unknown; type?: unknown; params?: unknown }) => {

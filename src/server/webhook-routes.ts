@@ -13,7 +13,6 @@ import { acceptRawBodies, decodeBody, type JsonParse } from './webhook-body.ts';
 import { deliveryGate } from './webhook-deliveries.ts';
 import { webhookFinder } from './webhook-nodes.ts';
 import { verifySignature } from './webhook-signature.ts';
-import { workspaceOf } from './workspace.ts';
 
 interface HookRoute {
   Params: { workflowId: string; '*': string };
@@ -32,10 +31,9 @@ export function webhookRoutes(deps: ServerDeps): FastifyPluginAsync {
       '/hooks/:workflowId/*',
       { ...idempotent(deps), schema: { hide: true } },
       async (request, reply) => {
-        const workspaceId = workspaceOf(request);
         const { workflowId, '*': path } = request.params;
-        const target = await find(workspaceId, workflowId, path);
-        const { params } = target;
+        const target = await find(workflowId, path);
+        const { params, workspaceId } = target;
         const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
         if (params.signature) verifySignature(params.signature, request.headers, raw, deps.clock.now());
         const input = {
@@ -83,11 +81,16 @@ export function webhookRoutes(deps: ServerDeps): FastifyPluginAsync {
   };
 }
 
-/** Lower-cased (as Node gives them), without the signature: a secret-derived value is not data. */
+/** Headers that carry the sender's credentials: never stored with the execution. */
+const CREDENTIAL_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'x-api-key', 'x-csrf-token']);
+
+/** Lower-cased (as Node gives them), without the signature or credentials: a secret is not data. */
 function headersOf(request: FastifyRequest, params: WebhookParams): Record<string, string | string[]> {
   const headers: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(request.headers)) {
-    if (value !== undefined && name !== params.signature?.header) headers[name] = value;
+    if (value !== undefined && name !== params.signature?.header && !CREDENTIAL_HEADERS.has(name)) {
+      headers[name] = value;
+    }
   }
   return headers;
 }

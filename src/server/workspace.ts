@@ -1,11 +1,11 @@
 /**
- * @module The workspace a request acts in. Every route asks here, so that the security issue can
- * swap this for the caller's workspace in one place; a resource of another workspace then reads as
- * absent (404), because every store query is scoped by it.
+ * @module The workspace a request acts in: always the authenticated caller's, never a header or a
+ * parameter. Every store query is scoped by it, so a resource of another workspace reads as absent
+ * (404). A route without a caller fails closed.
  */
 import type { FastifyRequest } from 'fastify';
-import { DEFAULT_WORKSPACE } from '../store/ports.ts';
+import { principalOf } from './auth/request-principal.ts';
 
-export function workspaceOf(_request: FastifyRequest): string {
-  return DEFAULT_WORKSPACE;
+export function workspaceOf(request: FastifyRequest): string {
+  return principalOf(request).workspaceId;
 }

@@ -4,6 +4,7 @@
  * are stored as JSON and come back equal (deep-equal) to what went in.
  */
 import type { ErrorData } from '../errors/switchyard-error.ts';
+import type { Page, PageRequest } from './page.ts';
 import type {
   ApiKeyRepository,
   AuditRepository,
@@ -15,17 +16,7 @@ import type {
 
 export const DEFAULT_WORKSPACE = 'default';
 
-export interface Page<T> {
-  readonly items: readonly T[];
-  /** Pass as `after` to get the next page; absent on the last page. */
-  readonly next?: string;
-}
-
-export interface PageRequest {
-  readonly after?: string;
-  /** 1–500. */
-  readonly limit: number;
-}
+export type { Page, PageRequest } from './page.ts';
 
 // ---- workflows and versions -----------------------------------------------------------------
 
@@ -62,6 +53,8 @@ export interface StoredVersion {
 export interface WorkflowRepository {
   create(workflow: NewWorkflow): Promise<StoredWorkflow>;
   get(workspaceId: string, id: string): Promise<StoredWorkflow | undefined>;
+  /** The workspace a workflow belongs to: only for public triggers (webhooks), which carry just its id. */
+  owner(id: string): Promise<string | undefined>;
   /** Newest first. */
   list(workspaceId: string, page: PageRequest): Promise<Page<StoredWorkflow>>;
   updateDraft(

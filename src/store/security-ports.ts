@@ -4,7 +4,7 @@
  * them and passes the conformance suite; every workspace-owned record is read and written through
  * its workspace id, so another workspace's record reads as absent.
  */
-import type { Page, PageRequest } from './ports.ts';
+import type { Page, PageRequest } from './page.ts';
 
 export type Role = 'admin' | 'editor' | 'viewer';
 

@@ -1,10 +1,14 @@
 /** A real server on a real port (0) over a fresh SQLite data directory, and small fetch helpers. */
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { createCliServices } from '../../src/cli/services.ts';
+import type { OutboundClients } from '../../src/net/outbound-clients.ts';
 import { createNodeRegistry } from '../../src/nodes/registry.ts';
+import { DEFAULT_SECURITY, type SecuritySettings } from '../../src/security/settings.ts';
+import { KeyRing } from '../../src/security/vault/key-ring.ts';
 import { buildApp } from '../../src/server/app.ts';
 import { composeServer } from '../../src/server/compose.ts';
 import type { ServerDeps, ServerLimits } from '../../src/server/deps.ts';
@@ -14,30 +18,84 @@ export interface TestServer {
   readonly url: string;
   readonly app: FastifyInstance;
   readonly deps: ServerDeps;
+  /** The access token of the admin the fixture signed up; `call` sends it unless told otherwise. */
+  readonly token: string;
+  readonly admin: { readonly email: string; readonly password: string; readonly userId: string };
   close(): Promise<void>;
 }
 
-export async function startServer(limits: Partial<ServerLimits> = {}): Promise<TestServer> {
+export const ADMIN_PASSWORD = 'correct horse battery staple';
+
+export interface ServerOptions {
+  readonly settings?: Partial<SecuritySettings>;
+  readonly keyRing?: KeyRing;
+  readonly outbound?: OutboundClients;
+}
+
+/** A test master key ring: one random key. */
+export function testKeyRing(id = 'test'): KeyRing {
+  return new KeyRing([{ id, key: randomBytes(32) }]);
+}
+
+export async function startServer(
+  limits: Partial<ServerLimits> = {},
+  options: ServerOptions = {},
+): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'switchyard-server-'));
   const registry = createNodeRegistry();
   const services = createCliServices(registry);
   const store = await openStore({ dataDir });
-  const { deps, worker } = composeServer({ store, registry, services, limits, worker: { pollMs: 50 } });
+  const composition = composeServer({
+    store,
+    registry,
+    services,
+    limits,
+    worker: { pollMs: 50 },
+    security: {
+      keyRing: options.keyRing ?? testKeyRing(),
+      // Tests make many calls from one address in a burst: limits are tested on their own.
+      settings: {
+        ...DEFAULT_SECURITY,
+        apiRateLimit: { max: 0, windowMs: 60_000 },
+        webhookRateLimit: { max: 0, windowMs: 60_000 },
+        authRateLimit: { max: 0, windowMs: 60_000 },
+        ...options.settings,
+      },
+      ...(options.outbound ? { outbound: options.outbound } : {}),
+    },
+  });
+  const { deps, worker } = composition;
   const app = await buildApp(deps);
   await worker.start();
   const address = await app.listen({ port: 0, host: '127.0.0.1' });
+  const email = 'admin@example.com';
+  const signup = await fetch(`${address}/api/v1/auth/signup`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password: ADMIN_PASSWORD, name: 'Admin' }),
+  });
+  const session = (await signup.json()) as { accessToken: string; user: { id: string } };
+  if (signup.status !== 201) throw new Error(`fixture sign-up: ${signup.status} ${JSON.stringify(session)}`);
   return {
     url: address,
     app,
     deps,
+    token: session.accessToken,
+    admin: { email, password: ADMIN_PASSWORD, userId: session.user.id },
     async close() {
       await app.close();
       await worker.stop();
+      await composition.close();
       services.code.dispose();
       await store.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Authorization for the fixture's admin (or the given token). */
+export function authHeaders(server: TestServer, token: string = server.token): Record<string, string> {
+  return { authorization: `Bearer ${token}` };
 }
 
 export interface Answer {
@@ -53,14 +111,18 @@ export async function call(
   method: string,
   path: string,
   body?: unknown,
-  init: { contentType?: string; raw?: string } = {},
+  init: { contentType?: string; raw?: string; token?: string | null; headers?: Record<string, string> } = {},
 ): Promise<Answer> {
   const payload = init.raw ?? (body === undefined ? undefined : JSON.stringify(body));
+  const token = init.token === undefined ? server.token : init.token;
   const response = await fetch(`${server.url}${path}`, {
     method,
-    ...(payload === undefined
-      ? {}
-      : { body: payload, headers: { 'content-type': init.contentType ?? 'application/json' } }),
+    headers: {
+      ...(token === null ? {} : { authorization: `Bearer ${token}` }),
+      ...(payload === undefined ? {} : { 'content-type': init.contentType ?? 'application/json' }),
+      ...init.headers,
+    },
+    ...(payload === undefined ? {} : { body: payload }),
   });
   const text = await response.text();
   const type = response.headers.get('content-type') ?? '';

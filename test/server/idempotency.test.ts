@@ -1,6 +1,6 @@
 /** Idempotency-Key over real HTTP: repeats answer the first result, mismatches 422, concurrent repeats act once. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, hello, published, startServer, type TestServer } from './fixture.ts';
+import { authHeaders, call, hello, published, startServer, type TestServer } from './fixture.ts';
 
 let server: TestServer;
 let helloId: string;
@@ -20,7 +20,11 @@ interface Sent {
 async function post(path: string, body: unknown, key?: string): Promise<Sent> {
   const response = await fetch(`${server.url}${path}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...(key === undefined ? {} : { 'idempotency-key': key }) },
+    headers: {
+      'content-type': 'application/json',
+      ...authHeaders(server),
+      ...(key === undefined ? {} : { 'idempotency-key': key }),
+    },
     body: JSON.stringify(body),
   });
   const text = await response.text();

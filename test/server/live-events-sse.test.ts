@@ -6,9 +6,11 @@ import Fastify from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InProcessEventBus } from '../../src/events/bus.ts';
+import { enforceRouteTable } from '../../src/server/auth/auth-hook.ts';
 import { liveEventRoutes } from '../../src/server/live-event-routes.ts';
 import { DEFAULT_WORKSPACE } from '../../src/store/ports.ts';
 import {
+  authHeaders,
   call,
   hello,
   paced,
@@ -29,7 +31,10 @@ interface SseMessage {
 /** A small SSE reader over fetch: messages and comments as they arrive, `ended` when the server closes. */
 async function openSse(url: string, headers: Record<string, string> = {}) {
   const controller = new AbortController();
-  const response = await fetch(url, { headers, signal: controller.signal });
+  const response = await fetch(url, {
+    headers: { ...authHeaders(server), ...headers },
+    signal: controller.signal,
+  });
   const messages: SseMessage[] = [];
   const comments: string[] = [];
   const parse = (block: string) => {
@@ -163,7 +168,7 @@ describe('GET /api/v1/executions/{id}/events', () => {
     expect(missing.type).toMatch(/^application\/problem\+json/);
     expect(missing.body.code).toBe('SY_EXECUTION_NOT_FOUND');
     const id = await start(helloId, true);
-    const bad = await fetch(eventsUrl(id), { headers: { 'last-event-id': 'soon' } });
+    const bad = await fetch(eventsUrl(id), { headers: { ...authHeaders(server), 'last-event-id': 'soon' } });
     expect(bad.status).toBe(400);
     expect(await bad.json()).toMatchObject({ code: 'SY_HTTP_VALIDATION' });
   });
@@ -185,6 +190,7 @@ describe('GET /api/v1/executions/{id}/events', () => {
     const app = Fastify();
     app.setValidatorCompiler(validatorCompiler);
     app.setSerializerCompiler(serializerCompiler);
+    enforceRouteTable(app, server.deps.security);
     await app.register(liveEventRoutes(server.deps, { heartbeatMs: 30 }), { prefix: '/api/v1' });
     const url = await app.listen({ port: 0, host: '127.0.0.1' });
     try {

@@ -27,13 +27,17 @@ interface WsClient {
   on(event: 'message', listener: (data: Buffer) => void): void;
   on(event: 'error', listener: (error: Error) => void): void;
 }
-const WebSocket = createRequire(import.meta.url)('ws') as new (url: string) => WsClient;
+const WebSocket = createRequire(import.meta.url)('ws') as new (url: string, protocols?: string[]) => WsClient;
 
 // biome-ignore lint/suspicious/noExplicitAny: frames are read field by field and asserted on.
 type Frame = any;
 
 async function connect(url: string) {
-  const socket = new WebSocket(`${url.replace(/^http/, 'ws')}/api/v1/ws`);
+  // Browsers cannot set headers on a WebSocket: the token rides as a subprotocol.
+  const socket = new WebSocket(`${url.replace(/^http/, 'ws')}/api/v1/ws`, [
+    'switchyard',
+    `bearer.${server.token}`,
+  ]);
   const frames: Frame[] = [];
   socket.on('message', (data) => frames.push(JSON.parse(data.toString('utf8'))));
   const closed = new Promise<void>((resolve) => socket.on('close', resolve));

@@ -47,8 +47,28 @@ describe('the OpenAPI document', () => {
     const ops = operations(document);
     expect([...ops.keys()].sort()).toEqual(
       [
+        'addMember',
         'cancelExecution',
+        'changeMemberRole',
+        'createApiKey',
+        'createCredential',
         'createSchedule',
+        'deleteCredential',
+        'getCredential',
+        'getWorkspace',
+        'listApiKeys',
+        'listAuditEvents',
+        'listCredentials',
+        'listMembers',
+        'logIn',
+        'logOut',
+        'refreshSession',
+        'removeMember',
+        'revokeApiKey',
+        'signUp',
+        'updateCredential',
+        'updateWorkspace',
+        'whoAmI',
         'createWorkflow',
         'deleteSchedule',
         'deleteWorkflow',
@@ -108,7 +128,10 @@ describe('the OpenAPI document', () => {
       return op.path;
     };
     // biome-ignore lint/suspicious/noExplicitAny: paths typed loosely from the served document, not generated types.
-    const client = createClient<Record<string, any>>({ baseUrl: server.url });
+    const client = createClient<Record<string, any>>({
+      baseUrl: server.url,
+      headers: { authorization: `Bearer ${server.token}` },
+    });
 
     const created = await client.POST(path('createWorkflow'), { body: { id: 'typed', definition: hello } });
     expect(created.response.status).toBe(201);

@@ -3,9 +3,15 @@
  * SWITCHYARD_DATA_DIR unless SWITCHYARD_DATABASE_URL names PostgreSQL), the durable worker,
  * retention, the cron scheduler and the HTTP API, logging through pino — until SIGINT or SIGTERM, then a clean shutdown.
  */
+
+import { join } from 'node:path';
 import { createLogger, loggerOptionsFromEnv } from '../../logging/logger.ts';
+import { outboundAllowFromEnv } from '../../net/allow-env.ts';
 import { createNodeRegistry, type NodeRegistry } from '../../nodes/registry.ts';
 import { retentionFromEnv, startRetention } from '../../runtime/durable/retention.ts';
+import { SecretRedactor } from '../../security/redact/secret-redactor.ts';
+import { securitySettingsFromEnv } from '../../security/settings.ts';
+import { loadKeyRing } from '../../security/vault/master-keys.ts';
 import { buildApp } from '../../server/app.ts';
 import { composeServer } from '../../server/compose.ts';
 import { API_PREFIX } from '../../server/locations.ts';
@@ -14,6 +20,9 @@ import { openStore, storeConfigFromEnv } from '../../store/open-store.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { createCliServices } from '../services.ts';
 import { UsageError } from '../usage-error.ts';
+
+/** Beside the database file, never inside it: a copy of the database alone does not open the vault. */
+const MASTER_KEY_FILE = 'master.key';
 
 export interface ServeOptions {
   readonly port?: string;
@@ -26,15 +35,20 @@ export async function serveCommand(
 ): Promise<number> {
   const port = portOf(options.port ?? process.env.PORT ?? '3000');
   const host = options.host ?? '127.0.0.1';
-  const log = createLogger(loggerOptionsFromEnvOrUsage());
+  const redactor = new SecretRedactor();
+  const log = createLogger({ ...loggerOptionsFromEnvOrUsage(), redactor });
+  const settings = securitySettingsFromEnv(process.env);
   const services = createCliServices(registry);
-  const store = await openStore(storeConfigFromEnv());
-  const { deps, worker, startScheduler } = composeServer({
+  const storeConfig = storeConfigFromEnv();
+  const keys = loadKeyRing({ env: process.env, keyFileDefault: join(storeConfig.dataDir, MASTER_KEY_FILE) });
+  const store = await openStore(storeConfig);
+  const { deps, worker, startScheduler, close } = composeServer({
     store,
     registry,
     services,
     log,
     worker: { onError: (error) => log.error({ err: error }, 'worker failed') },
+    security: { keyRing: keys.ring, settings, redactor, operatorAllow: outboundAllowFromEnv() },
   });
   const stopRetention = startRetention(store, services.clock, retentionFromEnv(), {
     onError: (error) => log.error({ err: error }, 'retention failed'),
@@ -47,7 +61,13 @@ export async function serveCommand(
   // performance.now() counts from process start: this is the time a user waits, module loading included.
   process.stdout.write(
     `switchyard listening on ${url} (${store.backend}, ready in ${Math.round(performance.now())} ms)\n` +
-      `  API ${url}${API_PREFIX}   docs ${url}${DOCS_PATH}\n`,
+      `  API ${url}${API_PREFIX}   docs ${url}${DOCS_PATH}\n` +
+      (keys.source === 'generated'
+        ? `  created a master key for the credential vault at ${keys.path} (mode 0600): back it up; without it, stored credentials cannot be decrypted\n`
+        : '') +
+      ((await store.users.count()) === 0
+        ? `  no accounts yet: the first sign-up becomes admin — POST ${url}${API_PREFIX}/auth/signup {"email","password"}\n`
+        : ''),
   );
 
   await new Promise<void>((resolve) => {
@@ -60,6 +80,7 @@ export async function serveCommand(
   await app.close();
   await scheduler.stop();
   await worker.stop();
+  await close();
   await stopRetention();
   services.code.dispose();
   await store.close();

@@ -48,6 +48,11 @@ export interface ExecutionWorkerOptions {
   readonly soleRunner?: boolean;
   /** Where an execution's workflow came from (a file), so that its sub-workflow paths resolve. */
   readonly locate?: (execution: StoredExecution) => string | undefined;
+  /**
+   * Scrubs known secrets from everything the worker stores or hands on (node runs, outcomes,
+   * events, responses); the identity when absent.
+   */
+  readonly redact?: <T>(value: T) => T;
 }
 
 interface Running {
@@ -61,6 +66,7 @@ export class ExecutionWorker {
   readonly owner: string;
   private readonly options: ExecutionWorkerOptions;
   private readonly store: Store;
+  private readonly redact: <T>(value: T) => T;
   private readonly capacity: number;
   private readonly leaseMs: number;
   private readonly pollMs: number;
@@ -85,11 +91,17 @@ export class ExecutionWorker {
     this.pollMs = options.pollMs ?? 250;
     // SQLite has one writer: more batches in flight would only queue. PostgreSQL's pool has room.
     const maxInFlight = this.store.backend === 'postgres' ? 3 : 1;
-    this.checkpoints = new Batcher((batches) => this.store.nodeRuns.checkpoint(batches), { maxInFlight });
-    this.finishes = new Batcher((finishes) => this.store.executions.finishMany(finishes), { maxInFlight });
+    const redact = options.redact ?? ((value) => value);
+    this.redact = redact;
+    this.checkpoints = new Batcher((batches) => this.store.nodeRuns.checkpoint(redact(batches)), {
+      maxInFlight,
+    });
+    this.finishes = new Batcher((finishes) => this.store.executions.finishMany(redact(finishes)), {
+      maxInFlight,
+    });
     this.events = new Batcher<StoredEvent, undefined>(
       async (events) => {
-        await this.store.events.append(events);
+        await this.store.events.append(redact(events));
         return events.map(() => undefined);
       },
       { maxBatch: 5000, maxInFlight },
@@ -213,7 +225,7 @@ export class ExecutionWorker {
           workspaceId: execution.workspaceId,
           input: execution.input,
           signal: cancel.signal,
-          onRespond: (response) => this.options.onRespond?.(execution.id, response),
+          onRespond: (response) => this.options.onRespond?.(execution.id, this.redact(response)),
           ...(location ? { location } : {}),
           ...(execution.entry ? { entry: execution.entry } : {}),
           log,
@@ -250,7 +262,7 @@ export class ExecutionWorker {
                 .submit(toStoredEvent(event))
                 .catch((error: unknown) => this.options.onError?.(error));
             }
-            this.options.onEvent?.(event);
+            this.options.onEvent?.(this.redact(event));
           },
           sleep: async (key, ms, signal) => {
             const fireAt = await this.store.timers.getOrCreate(execution.id, key, clock.now() + ms);
@@ -283,7 +295,7 @@ export class ExecutionWorker {
         executionId: execution.id,
         workspaceId: execution.workspaceId,
         workflowId: execution.workflowId,
-        reason: result.error,
+        reason: this.redact(result.error),
         createdAt: now,
       });
     }

@@ -30,6 +30,11 @@ export function workflowRepository(db: Kysely<Database>): WorkflowRepository {
       return row && toWorkflow(row);
     },
 
+    async owner(id) {
+      const row = await db.selectFrom('workflows').select('workspace_id').where('id', '=', id).executeTakeFirst();
+      return row?.workspace_id;
+    },
+
     async list(workspaceId, page) {
       return newestFirstPage(
         db.selectFrom('workflows').selectAll().where('workspace_id', '=', workspaceId),
