@@ -1,6 +1,5 @@
 /** @module The composition root of the CLI: real clock, expression engine, QuickJS sandbox, file resolver. */
 
-import { SwitchyardError } from '../errors/switchyard-error.ts';
 import { ExpressionEngine } from '../expressions/engine.ts';
 import { outboundAllowFromEnv } from '../net/allow-env.ts';
 import { createOutboundClients } from '../net/outbound-clients.ts';

@@ -82,7 +82,13 @@ export function webhookRoutes(deps: ServerDeps): FastifyPluginAsync {
 }
 
 /** Headers that carry the sender's credentials: never stored with the execution. */
-const CREDENTIAL_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'x-api-key', 'x-csrf-token']);
+const CREDENTIAL_HEADERS = new Set([
+  'authorization',
+  'proxy-authorization',
+  'cookie',
+  'x-api-key',
+  'x-csrf-token',
+]);
 
 /** Lower-cased (as Node gives them), without the signature or credentials: a secret is not data. */
 function headersOf(request: FastifyRequest, params: WebhookParams): Record<string, string | string[]> {

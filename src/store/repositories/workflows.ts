@@ -31,7 +31,11 @@ export function workflowRepository(db: Kysely<Database>): WorkflowRepository {
     },
 
     async owner(id) {
-      const row = await db.selectFrom('workflows').select('workspace_id').where('id', '=', id).executeTakeFirst();
+      const row = await db
+        .selectFrom('workflows')
+        .select('workspace_id')
+        .where('id', '=', id)
+        .executeTakeFirst();
       return row?.workspace_id;
     },
 
