@@ -32,12 +32,16 @@ export const webhookParams = z.strictObject({
     .describe('With `respond: node`, how long to wait before answering 504 (the execution goes on).'),
   signature: z
     .strictObject({
+      secretCredential: z
+        .string()
+        .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/, 'a credential name')
+        .optional()
+        .describe("The workspace credential whose `secret` field is the shared secret (preferred)."),
       secretEnv: z
         .string()
         .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name')
-        .describe(
-          'The environment variable holding the shared secret; the secret is never stored in the workflow.',
-        ),
+        .optional()
+        .describe('Or: the environment variable holding the shared secret. Never put the secret in the workflow.'),
       header: headerName.default('x-switchyard-signature').describe('Header carrying the hex HMAC-SHA256.'),
       timestampHeader: headerName
         .default('x-switchyard-timestamp')
@@ -48,6 +52,9 @@ export const webhookParams = z.strictObject({
         .max(86_400)
         .default(300)
         .describe('How far the timestamp may be from now, against replays.'),
+    })
+    .refine((s) => (s.secretCredential === undefined) !== (s.secretEnv === undefined), {
+      message: 'give exactly one of `secretCredential` and `secretEnv`',
     })
     .optional()
     .describe('Require an HMAC-SHA256 over `<timestamp>.<raw body>`; unsigned or stale requests get 401.'),
@@ -63,8 +70,8 @@ export const webhookNode = defineNode({
   title: 'Webhook',
   description:
     'Starts the workflow on POST /hooks/{workflowId}/{path}; outputs { body, headers, query, method, path }. ' +
-    'The body is data, never evaluated. Optional HMAC signature: the secret is read from the environment ' +
-    'variable `signature.secretEnv` (until the credential vault exists), never stored in the workflow.',
+    'The body is data, never evaluated. Optional HMAC signature with a secret from a workspace credential ' +
+    '(`signature.secretCredential`) or an environment variable (`signature.secretEnv`), never stored in the workflow.',
   category: 'trigger',
   params: webhookParams,
   // The server reads these from the stored definition, unevaluated: they must be literals.

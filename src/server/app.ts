@@ -70,7 +70,7 @@ export async function buildApp(deps: ServerDeps): Promise<FastifyInstance> {
   );
 
   // Before any route: the route table is checked as routes are added, and limits attach to them.
-  enforceRouteTable(app, deps.security);
+  app.decorate('registeredRoutes', enforceRouteTable(app, deps.security));
   await registerRateLimits(app, deps.security.settings);
   await app.register(fastifyCookie);
   await registerOpenApi(app, API_VERSION);

@@ -12,7 +12,7 @@ import { answerFromWorkflow } from './webhook-answer.ts';
 import { acceptRawBodies, decodeBody, type JsonParse } from './webhook-body.ts';
 import { deliveryGate } from './webhook-deliveries.ts';
 import { webhookFinder } from './webhook-nodes.ts';
-import { verifySignature } from './webhook-signature.ts';
+import { signingSecret, verifySignature } from './webhook-signature.ts';
 
 interface HookRoute {
   Params: { workflowId: string; '*': string };
@@ -35,7 +35,12 @@ export function webhookRoutes(deps: ServerDeps): FastifyPluginAsync {
         const target = await find(workflowId, path);
         const { params, workspaceId } = target;
         const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-        if (params.signature) verifySignature(params.signature, request.headers, raw, deps.clock.now());
+        if (params.signature) {
+          const secret = await signingSecret(params.signature, (name) =>
+            deps.security.vault.get(workspaceId, name),
+          );
+          verifySignature(params.signature, secret, request.headers, raw, deps.clock.now());
+        }
         const input = {
           body: decodeBody(raw, request.headers['content-type'], parseJson, maxDepth),
           headers: headersOf(request, params),

@@ -1,7 +1,7 @@
 /**
  * @module Webhook signatures: HMAC-SHA256 over `${timestamp}.${raw body}` in hex, compared in constant
- * time, with the timestamp inside a window against replays. The secret comes from the environment
- * variable the node names (until the credential vault exists); it is never in the workflow.
+ * time, with the timestamp inside a window against replays. The secret comes from a credential of the
+ * workflow's workspace (or an environment variable) that the node names; it is never in the workflow.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
@@ -17,20 +17,51 @@ export function signBody(secret: string, timestamp: string, raw: Buffer): string
 }
 
 /** Throws SY_WEBHOOK_SIGNATURE unless the request is signed with the secret, recently. */
-export function verifySignature(
+/**
+ * The shared secret: the `secret` field of the workspace's credential the node names, or the
+ * environment variable it names. Missing either way fails closed with SY_WEBHOOK_SECRET_MISSING.
+ */
+export async function signingSecret(
   params: SignatureParams,
-  headers: IncomingHttpHeaders,
-  raw: Buffer,
-  nowMs: number,
+  credential: (name: string) => Promise<Readonly<Record<string, string>>>,
   env: Readonly<Record<string, string | undefined>> = process.env,
-): void {
-  const secret = env[params.secretEnv];
+): Promise<string> {
+  if (params.secretCredential !== undefined) {
+    const name = params.secretCredential;
+    const data = await credential(name).catch((error: unknown) => {
+      throw new SwitchyardError(
+        'SY_WEBHOOK_SECRET_MISSING',
+        `the webhook's signing credential "${name}" cannot be read`,
+        {
+          cause: error,
+        },
+      );
+    });
+    if (!data.secret) {
+      throw new SwitchyardError(
+        'SY_WEBHOOK_SECRET_MISSING',
+        `the credential "${name}" has no \`secret\` field`,
+      );
+    }
+    return data.secret;
+  }
+  const secret = params.secretEnv === undefined ? undefined : env[params.secretEnv];
   if (!secret) {
     throw new SwitchyardError(
       'SY_WEBHOOK_SECRET_MISSING',
       `the webhook's signing secret variable ${params.secretEnv} is not set`,
     );
   }
+  return secret;
+}
+
+export function verifySignature(
+  params: SignatureParams,
+  secret: string,
+  headers: IncomingHttpHeaders,
+  raw: Buffer,
+  nowMs: number,
+): void {
   const signature = headers[params.header];
   const timestamp = headers[params.timestampHeader];
   if (typeof signature !== 'string' || typeof timestamp !== 'string') {

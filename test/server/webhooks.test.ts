@@ -75,6 +75,16 @@ const signedHook = {
   edges: edges('hook', 'done'),
 };
 
+const credentialHook = {
+  format: 'switchyard/v1',
+  name: 'credential-signed hook',
+  nodes: [
+    { id: 'hook', type: 'webhook', params: { path: 'in', signature: { secretCredential: 'hook-secret' } } },
+    { id: 'done', type: 'end' },
+  ],
+  edges: edges('hook', 'done'),
+};
+
 interface Sent {
   readonly status: number;
   readonly headers: Headers;
@@ -285,6 +295,48 @@ describe('signed webhooks', () => {
     } finally {
       process.env[SECRET_ENV] = secret;
     }
+  });
+});
+
+describe('webhooks signed with a vault credential', () => {
+  const body = JSON.stringify({ paid: 7 });
+  const signedWith = (secret: string) => {
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    return {
+      body,
+      headers: {
+        'x-switchyard-signature': signBody(secret, timestamp, Buffer.from(body)),
+        'x-switchyard-timestamp': timestamp,
+        authorization: 'Bearer sender-token-must-not-be-stored',
+        cookie: 'session=also-not-data',
+      },
+    };
+  };
+
+  it("verifies with the credential of the workflow's workspace, and stores no credential headers", async () => {
+    await published(server, credentialHook, 'credential-hook');
+    const created = await call(server, 'POST', '/api/v1/credentials', {
+      name: 'hook-secret',
+      type: 'webhook',
+      data: { secret: 'vault-held-secret' },
+    });
+    expect(created.status).toBe(201);
+    const accepted = await send(server, '/hooks/credential-hook/in', signedWith('vault-held-secret'));
+    expect(accepted.status).toBe(202);
+    const done = await until(finished(accepted.body.executionId));
+    expect(done.body.output.body).toEqual({ paid: 7 });
+    expect(done.body.output.headers).not.toHaveProperty('authorization');
+    expect(done.body.output.headers).not.toHaveProperty('cookie');
+    expect(JSON.stringify(done.body)).not.toContain('vault-held-secret');
+
+    const refused = await send(server, '/hooks/credential-hook/in', signedWith('guessed-secret'));
+    expect(refused.status).toBe(401);
+    expect(refused.body.code).toBe('SY_WEBHOOK_SIGNATURE');
+
+    expect((await call(server, 'DELETE', `/api/v1/credentials/${created.body.id}`)).status).toBe(204);
+    const closed = await send(server, '/hooks/credential-hook/in', signedWith('vault-held-secret'));
+    expect(closed.status).toBe(500);
+    expect(closed.body.code).toBe('SY_WEBHOOK_SECRET_MISSING');
   });
 });
 

@@ -16,15 +16,28 @@ import './request-principal.ts';
 const SOCKET_ROUTE = '/api/v1/ws';
 const PROTOCOL_TOKEN = /^bearer\.([A-Za-z0-9._~+/=-]{1,4096})$/;
 
-export function enforceRouteTable(app: FastifyInstance, security: ServerSecurity): void {
+export interface RegisteredRoute {
+  readonly method: string;
+  readonly url: string;
+  readonly requirement: Requirement;
+}
+
+/** Returns the routes as they are registered, with what each requires (the route walk test reads it). */
+export function enforceRouteTable(
+  app: FastifyInstance,
+  security: ServerSecurity,
+): readonly RegisteredRoute[] {
+  const routes: RegisteredRoute[] = [];
   app.decorateRequest('principal', undefined);
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) {
-      if (!requirementOf(method, route.url)) {
+      const requirement = requirementOf(method, route.url);
+      if (!requirement) {
         throw new Error(
           `route ${method} ${route.url} has no entry in ROUTE_REQUIREMENTS (src/server/auth/route-permissions.ts)`,
         );
       }
+      routes.push({ method, url: route.url, requirement });
     }
   });
   app.addHook('onRequest', async (request, reply) => {
@@ -59,6 +72,7 @@ export function enforceRouteTable(app: FastifyInstance, security: ServerSecurity
       );
     }
   });
+  return routes;
 }
 
 function credentialOf(request: FastifyRequest, url: string): string | undefined {

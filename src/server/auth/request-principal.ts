@@ -7,6 +7,14 @@ declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal | undefined;
   }
+  interface FastifyInstance {
+    /** Every route with what it requires, as the route table checked them at registration. */
+    registeredRoutes: readonly {
+      readonly method: string;
+      readonly url: string;
+      readonly requirement: object;
+    }[];
+  }
 }
 
 /** The caller of a route that requires authentication; fails closed if the hook did not run. */
