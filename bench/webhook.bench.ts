@@ -39,12 +39,16 @@ function rssMb(pid: number): number {
   return Math.round(kb / 102.4) / 10;
 }
 
+let token = '';
+
 async function api(method: string, path: string, body?: unknown): Promise<unknown> {
   const response = await fetch(`${base}${path}`, {
     method,
-    ...(body === undefined
-      ? {}
-      : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   if (response.status >= 400)
     throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
@@ -94,11 +98,18 @@ const server = spawn(process.execPath, ['bin/switchyard.js', 'serve', '--port', 
     SWITCHYARD_DATA_DIR: dataDir,
     SWITCHYARD_LOG_LEVEL: 'warn',
     SWITCHYARD_LOG_FORMAT: 'json',
+    // One client hammers the webhook from one address: the default per-address limit would answer 429.
+    SWITCHYARD_RATE_LIMIT_WEBHOOK: '0',
   },
   stdio: ['ignore', 'ignore', 'inherit'],
 });
 try {
   const readyMs = await waitReady(started);
+  const session = (await api('POST', '/api/v1/auth/signup', {
+    email: 'bench@example.com',
+    password: 'benchmark passphrase',
+  })) as { accessToken: string };
+  token = session.accessToken;
   await api('POST', '/api/v1/workflows', { id: 'bench-webhook', definition: workflow });
   await api('POST', '/api/v1/workflows/bench-webhook/versions');
   await new Promise((resolve) => setTimeout(resolve, 1000));
