@@ -5,8 +5,10 @@ import { stringify as toYaml } from 'yaml';
 import { z } from 'zod';
 import { validateWorkflow } from '../core/validate.ts';
 import { SwitchyardError } from '../errors/switchyard-error.ts';
+import { actorOf } from '../security/identity/principal.ts';
 import type { StoredWorkflow } from '../store/ports.ts';
 import { parseWorkflowText } from '../workflow-file/parse-text.ts';
+import { principalOf } from './auth/request-principal.ts';
 import { idParams, pageQuery, problemAnswers } from './common-schemas.ts';
 import type { ServerDeps } from './deps.ts';
 import { idempotencyHeaders, idempotent } from './idempotency.ts';
@@ -223,6 +225,16 @@ export function workflowRoutes(deps: ServerDeps): FastifyPluginAsyncZod {
           version === undefined ? workflow.draft : (await versionOf(deps, workflow, version)).definition;
         const text = format === 'yaml' ? toYaml(definition) : `${JSON.stringify(definition, null, 2)}\n`;
         const extension = format === 'yaml' ? 'yaml' : 'json';
+        const principal = principalOf(request);
+        await deps.security.audit.record({
+          workspaceId: principal.workspaceId,
+          actor: actorOf(principal),
+          action: 'workflow.export',
+          target: `workflow:${workflow.id}`,
+          outcome: 'success',
+          ip: request.ip,
+          detail: { format, version: version ?? 'draft' },
+        });
         return reply
           .type(format === 'yaml' ? 'application/yaml' : 'application/json')
           .header('content-disposition', `attachment; filename="${workflow.id}.${extension}"`)

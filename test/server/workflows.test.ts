@@ -167,5 +167,10 @@ describe('validate, publish, versions', () => {
     expect(yaml.headers.get('content-disposition')).toBe('attachment; filename="versioned.yaml"');
     expect(parseYaml(yaml.body).nodes[2]).toEqual({ id: 'done', type: 'end' });
     expect((await call(server, 'GET', `${base}/versioned/export?format=xml`)).status).toBe(400);
+    const audit = await call(server, 'GET', '/api/v1/audit?action=workflow.export');
+    expect(audit.body.items.map((e: { target: string; detail: unknown }) => [e.target, e.detail])).toEqual([
+      ['workflow:versioned', { format: 'yaml', version: 2 }],
+      ['workflow:versioned', { format: 'json', version: 'draft' }],
+    ]);
   });
 });
