@@ -1,45 +1,30 @@
 /**
  * @module Execution events to log lines: one child logger per execution carrying its id, workflow
- * and correlation id (the execution is read once, not per line), and per node its node id.
+ * and correlation id (taken from the execution the worker hands over, so no lookup), and per node
+ * its node id.
  */
 import type { Logger } from 'pino';
 import type { ExecutionEvent } from '../runtime/events.ts';
-import { DEFAULT_WORKSPACE, type Store } from '../store/ports.ts';
-
-export interface ExecutionLogOptions {
-  readonly store: Store;
-  readonly logger: Logger;
-}
+import type { StoredExecution } from '../store/ports.ts';
 
 /** Returns the worker's `onEvent` listener that writes the events worth a line to the logger. */
-export function executionLogSink(options: ExecutionLogOptions): (event: ExecutionEvent) => void {
-  // A promise chain per execution keeps its lines in event order while the lookup is pending.
-  const chains = new Map<string, Promise<Logger>>();
-  return (event) => {
-    const chain = chains.get(event.executionId) ?? executionLogger(options, event.executionId);
-    const next = chain.then((logger) => {
-      writeEvent(logger, event);
-      return logger;
-    });
-    if (event.type === 'execution.finished') chains.delete(event.executionId);
-    else chains.set(event.executionId, next);
+export function executionLogSink(
+  logger: Logger,
+): (event: ExecutionEvent, execution: Pick<StoredExecution, 'workflowId' | 'correlationId'>) => void {
+  const loggers = new Map<string, Logger>();
+  return (event, execution) => {
+    let child = loggers.get(event.executionId);
+    if (!child) {
+      child = logger.child({
+        executionId: event.executionId,
+        workflowId: execution.workflowId,
+        correlationId: execution.correlationId ?? undefined,
+      });
+      loggers.set(event.executionId, child);
+    }
+    writeEvent(child, event);
+    if (event.type === 'execution.finished') loggers.delete(event.executionId);
   };
-}
-
-async function executionLogger({ store, logger }: ExecutionLogOptions, executionId: string): Promise<Logger> {
-  try {
-    // Workspaces are one today; the worker's events do not carry theirs (see the report on issue 4).
-    const execution = await store.executions.get(DEFAULT_WORKSPACE, executionId);
-    return logger.child({
-      executionId,
-      ...(execution
-        ? { workflowId: execution.workflowId, correlationId: execution.correlationId ?? undefined }
-        : {}),
-    });
-  } catch (error) {
-    logger.warn({ err: error, executionId }, 'looking up an execution for its logs failed');
-    return logger.child({ executionId });
-  }
 }
 
 function writeEvent(logger: Logger, event: ExecutionEvent): void {

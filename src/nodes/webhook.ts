@@ -36,12 +36,14 @@ export const webhookParams = z.strictObject({
         .string()
         .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/, 'a credential name')
         .optional()
-        .describe("The workspace credential whose `secret` field is the shared secret (preferred)."),
+        .describe('The workspace credential whose `secret` field is the shared secret (preferred).'),
       secretEnv: z
         .string()
         .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name')
         .optional()
-        .describe('Or: the environment variable holding the shared secret. Never put the secret in the workflow.'),
+        .describe(
+          'Or: the environment variable holding the shared secret. Never put the secret in the workflow.',
+        ),
       header: headerName.default('x-switchyard-signature').describe('Header carrying the hex HMAC-SHA256.'),
       timestampHeader: headerName
         .default('x-switchyard-timestamp')

@@ -50,7 +50,7 @@ export function composeServer(options: {
   const { services } = secured;
   const bus = new InProcessEventBus();
   const responses = new ResponseHub();
-  const logEvent = options.log ? executionLogSink({ store, logger: options.log }) : undefined;
+  const logEvent = options.log ? executionLogSink(options.log) : undefined;
   const worker = new ExecutionWorker({
     store,
     services,
@@ -58,9 +58,9 @@ export function composeServer(options: {
     soleRunner: store.backend === 'sqlite',
     redact: secured.redact,
     ...options.worker,
-    onEvent: (event) => {
+    onEvent: (event, execution) => {
       bus.publish(event);
-      logEvent?.(event);
+      logEvent?.(event, execution);
     },
     onRespond: (executionId, response) => responses.respond(executionId, response),
   });

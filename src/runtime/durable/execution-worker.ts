@@ -37,7 +37,8 @@ export interface ExecutionWorkerOptions {
   readonly leaseMs?: number;
   /** How often to look for work when nothing told us about any. */
   readonly pollMs?: number;
-  readonly onEvent?: (event: ExecutionEvent) => void;
+  /** Every event of the executions it runs, with the execution it belongs to. */
+  readonly onEvent?: (event: ExecutionEvent, execution: StoredExecution) => void;
   /** A respond node answered (webhook callers waiting on the execution want it). */
   readonly onRespond?: (executionId: string, response: WorkflowResponse) => void;
   readonly onError?: (error: unknown) => void;
@@ -262,7 +263,7 @@ export class ExecutionWorker {
                 .submit(toStoredEvent(event))
                 .catch((error: unknown) => this.options.onError?.(error));
             }
-            this.options.onEvent?.(this.redact(event));
+            this.options.onEvent?.(this.redact(event), execution);
           },
           sleep: async (key, ms, signal) => {
             const fireAt = await this.store.timers.getOrCreate(execution.id, key, clock.now() + ms);
