@@ -1,6 +1,6 @@
 /** `switchyard serve` as a user starts it: a child process on a fresh data directory that answers and stops cleanly. */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -12,10 +12,16 @@ afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-function serve(args: string[], command: 'node' | 'npm start' = 'node') {
-  const dataDir = mkdtempSync(join(tmpdir(), 'switchyard-serve-'));
-  dirs.push(dataDir);
-  const env = { ...process.env, SWITCHYARD_DATA_DIR: dataDir, SWITCHYARD_DATABASE_URL: '', PORT: '' };
+function serve(args: string[], command: 'node' | 'npm start' = 'node', dataDir = freshDir()) {
+  const env = {
+    ...process.env,
+    SWITCHYARD_DATA_DIR: dataDir,
+    SWITCHYARD_DATABASE_URL: '',
+    SWITCHYARD_MASTER_KEY: '',
+    SWITCHYARD_MASTER_KEYS: '',
+    SWITCHYARD_MASTER_KEY_FILE: '',
+    PORT: '',
+  };
   // `npm start` is the README's main command: npm runs it in its own process group, killed whole.
   const child =
     command === 'node'
@@ -47,7 +53,60 @@ function serve(args: string[], command: 'node' | 'npm start' = 'node') {
   return { child, listening, exited, output: () => output };
 }
 
+function freshDir(): string {
+  const dataDir = mkdtempSync(join(tmpdir(), 'switchyard-serve-'));
+  dirs.push(dataDir);
+  return dataDir;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: tests read answers field by field and assert on them.
+async function post(url: string, body: unknown, token?: string): Promise<{ status: number; body: any }> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
+  });
+  return { status: response.status, body: await response.json() };
+}
+
 describe('switchyard serve', () => {
+  it('creates the master key beside the database (0600), says so once, and opens the vault after a restart', async () => {
+    const dataDir = freshDir();
+    const first = serve(['--port', '0'], 'node', dataDir);
+    const url = await first.listening;
+    expect(first.output()).toContain(
+      `created a master key for the credential vault at ${join(dataDir, 'master.key')}`,
+    );
+    expect(first.output()).toContain('no accounts yet');
+    expect(statSync(join(dataDir, 'master.key')).mode & 0o777).toBe(0o600);
+    const credentials = { email: 'owner@example.com', password: 'owner passphrase long' };
+    const signup = await post(`${url}/api/v1/auth/signup`, credentials);
+    expect(signup.status).toBe(201);
+    const created = await post(
+      `${url}/api/v1/credentials`,
+      { name: 'kept', type: 'bearer', data: { token: 'survives-restarts' } },
+      signup.body.accessToken,
+    );
+    expect(created.status).toBe(201);
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+
+    const second = serve(['--port', '0'], 'node', dataDir);
+    const again = await second.listening;
+    expect(second.output()).not.toContain('created a master key');
+    expect(second.output()).not.toContain('no accounts yet');
+    const login = await post(`${again}/api/v1/auth/login`, credentials);
+    expect(login.status).toBe(200);
+    const listed = await fetch(`${again}/api/v1/credentials`, {
+      headers: { authorization: `Bearer ${login.body.accessToken}` },
+    });
+    expect(
+      ((await listed.json()) as { items: { name: string }[] }).items.map((c: { name: string }) => c.name),
+    ).toEqual(['kept']);
+    second.child.kill('SIGTERM');
+    expect(await second.exited).toBe(0);
+  });
+
   it('starts on a free port, answers /healthz and /readyz, prints the docs URL, and stops on SIGTERM', async () => {
     const server = serve(['--port', '0']);
     const url = await server.listening;
