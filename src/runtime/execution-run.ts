@@ -380,7 +380,7 @@ export class ExecutionRun implements AttemptHost {
         `sub-workflows nest deeper than ${MAX_SUBWORKFLOW_DEPTH} levels`,
       );
     }
-    const child = await this.services.workflows.resolve(reference, this.options.location);
+    const child = await this.services.workflows.resolve(reference, this.options.location, this.workspaceId);
     const result = await new ExecutionRun(this.services, child.workflow, {
       executionId: `${this.executionId}/${ready.key}`,
       input,

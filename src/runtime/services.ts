@@ -12,7 +12,8 @@ export interface ResolvedWorkflow {
 }
 
 export interface WorkflowResolver {
-  resolve(reference: string, from: string | undefined): Promise<ResolvedWorkflow>;
+  /** `workspaceId`: the calling execution's; a resolver that serves stored workflows looks only there. */
+  resolve(reference: string, from: string | undefined, workspaceId: string): Promise<ResolvedWorkflow>;
 }
 
 export interface ExecutorServices {

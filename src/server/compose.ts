@@ -15,6 +15,7 @@ import { Executions } from '../runtime/durable/executions.ts';
 import { type Scheduler, type SchedulerOptions, startScheduler } from '../runtime/durable/scheduler.ts';
 import type { ExecutorServices } from '../runtime/services.ts';
 import type { Store } from '../store/ports.ts';
+import { StoredWorkflowResolver } from '../workflows/stored-resolver.ts';
 import { WorkflowVersions } from '../workflows/versions.ts';
 import { composeSecurity, type SecurityOptions } from './compose-security.ts';
 import type { ServerDeps, ServerLimits } from './deps.ts';
@@ -47,7 +48,8 @@ export function composeServer(options: {
     security: options.security,
     ...(options.log ? { log: options.log } : {}),
   });
-  const { services } = secured;
+  // The server runs uploaded workflows: their sub-workflows are stored ones, never files on its disk.
+  const services = { ...secured.services, workflows: new StoredWorkflowResolver(store, registry) };
   const bus = new InProcessEventBus();
   const responses = new ResponseHub();
   const logEvent = options.log ? executionLogSink(options.log) : undefined;
