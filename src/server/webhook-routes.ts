@@ -4,6 +4,7 @@
  * answers at once (202) or with what the workflow responds.
  */
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { SwitchyardError } from '../errors/switchyard-error.ts';
 import type { WebhookParams } from '../nodes/webhook.ts';
 import { DEFAULT_LIMITS, type ServerDeps } from './deps.ts';
 import { idempotent } from './idempotency.ts';
@@ -22,6 +23,20 @@ export function webhookRoutes(deps: ServerDeps): FastifyPluginAsync {
   const maxDepth = deps.limits?.maxJsonDepth ?? DEFAULT_LIMITS.maxJsonDepth;
   const find = webhookFinder(deps.store);
   const startOnce = deliveryGate(deps);
+  // Signatures seen are kept as deliveries of their own (`sig:` ids), pruned with them.
+  const acceptSignatureOnce = async (workflowId: string, signature: string) => {
+    const now = deps.clock.now();
+    const seen = await deps.store.webhookDeliveries.reserve(workflowId, `sig:${signature}`, now, 0);
+    if (!seen.first) {
+      throw new SwitchyardError(
+        'SY_WEBHOOK_SIGNATURE',
+        'this signed request was received before: replays are refused',
+        {
+          hint: 'Sign each delivery afresh; to retry one safely, resend it with the same delivery id header.',
+        },
+      );
+    }
+  };
 
   return async (app) => {
     acceptRawBodies(app);
@@ -35,11 +50,12 @@ export function webhookRoutes(deps: ServerDeps): FastifyPluginAsync {
         const target = await find(workflowId, path);
         const { params, workspaceId } = target;
         const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+        let signature: string | undefined;
         if (params.signature) {
           const secret = await signingSecret(params.signature, (name) =>
             deps.security.vault.get(workspaceId, name),
           );
-          verifySignature(params.signature, secret, request.headers, raw, deps.clock.now());
+          signature = verifySignature(params.signature, secret, request.headers, raw, deps.clock.now());
         }
         const input = {
           body: decodeBody(raw, request.headers['content-type'], parseJson, maxDepth),
@@ -51,8 +67,11 @@ export function webhookRoutes(deps: ServerDeps): FastifyPluginAsync {
         const deliveryHeader = request.headers[params.deliveryIdHeader];
         const deliveryId =
           typeof deliveryHeader === 'string' && deliveryHeader !== '' ? deliveryHeader : null;
-        const start = () =>
-          deps.executions.start({
+        const start = async () => {
+          // A signed request is good once: a captured one replayed inside the window (without its
+          // delivery id, or with a new one) would otherwise start the workflow again.
+          if (signature !== undefined) await acceptSignatureOnce(workflowId, signature);
+          return deps.executions.start({
             workspaceId,
             workflowId,
             version: target.version,
@@ -61,6 +80,7 @@ export function webhookRoutes(deps: ServerDeps): FastifyPluginAsync {
             entry: target.nodeId,
             correlationId: request.id,
           });
+        };
         const delivery =
           deliveryId === null
             ? { duplicate: false as const, execution: await start() }

@@ -55,13 +55,14 @@ export async function signingSecret(
   return secret;
 }
 
+/** Returns the verified signature (lower-case hex), so that the caller can refuse it the second time. */
 export function verifySignature(
   params: SignatureParams,
   secret: string,
   headers: IncomingHttpHeaders,
   raw: Buffer,
   nowMs: number,
-): void {
+): string {
   const signature = headers[params.header];
   const timestamp = headers[params.timestampHeader];
   if (typeof signature !== 'string' || typeof timestamp !== 'string') {
@@ -76,6 +77,7 @@ export function verifySignature(
   if (given === undefined || !timingSafeEqual(Buffer.from(given, 'hex'), expected)) {
     throw refused('the signature does not match the body');
   }
+  return given.toLowerCase();
 }
 
 function refused(message: string): SwitchyardError {

@@ -27,8 +27,13 @@ export async function signUpTenant(
     { email, password: STRONG_PASSWORD, name: email.split('@')[0] },
     { token: null },
   );
-  if (answer.status !== 201) throw new Error(`sign-up ${email}: ${answer.status} ${JSON.stringify(answer.body)}`);
-  return { token: answer.body.accessToken, userId: answer.body.user.id, workspaceId: answer.body.workspaceId };
+  if (answer.status !== 201)
+    throw new Error(`sign-up ${email}: ${answer.status} ${JSON.stringify(answer.body)}`);
+  return {
+    token: answer.body.accessToken,
+    userId: answer.body.user.id,
+    workspaceId: answer.body.workspaceId,
+  };
 }
 
 /** Adds a member with `role` to the admin's workspace and signs them in; returns their token. */
@@ -62,7 +67,16 @@ export function expectRefused(answer: Answer, status: number, codes: readonly st
   expect(answer.status, JSON.stringify(answer.body)).toBe(status);
   expect(answer.type).toMatch(/application\/problem\+json/);
   expect(codes).toContain(answer.body.code);
-  for (const field of ['items', 'definition', 'nodeRuns', 'accessToken', 'key', 'output', 'input', 'fields']) {
+  for (const field of [
+    'items',
+    'definition',
+    'nodeRuns',
+    'accessToken',
+    'key',
+    'output',
+    'input',
+    'fields',
+  ]) {
     expect(answer.body, `a refusal carries no "${field}"`).not.toHaveProperty(field);
   }
 }
@@ -81,7 +95,11 @@ export interface ForgeOptions {
 }
 
 /** An access token signed with the server's real secret (from its key ring) unless told otherwise. */
-export async function forge(ring: KeyRing, base: { sub: string; ws: string; sid: string }, o: ForgeOptions = {}) {
+export async function forge(
+  ring: KeyRing,
+  base: { sub: string; ws: string; sid: string },
+  o: ForgeOptions = {},
+) {
   const now = Math.floor(Date.now() / 1000);
   const alg = o.alg ?? 'HS256';
   return new SignJWT({ ws: base.ws, sid: base.sid, ...o.claims })
@@ -116,7 +134,10 @@ export interface Canary {
  */
 export async function canary(
   host = '127.0.0.1',
-  respond?: (request: IncomingMessage, body: string) => { status: number; headers?: Record<string, string>; body?: string },
+  respond?: (
+    request: IncomingMessage,
+    body: string,
+  ) => { status: number; headers?: Record<string, string>; body?: string },
 ): Promise<Canary> {
   const hits: Canary['hits'] = [];
   const server: Server = createServer((request, response) => {
@@ -162,7 +183,13 @@ export async function runToEnd(
   token: string = server.token,
 ): Promise<Answer['body']> {
   const id = await published({ ...server, token }, definition);
-  const started = await call(server, 'POST', `/api/v1/workflows/${id}/executions?wait=true`, { input }, { token });
+  const started = await call(
+    server,
+    'POST',
+    `/api/v1/workflows/${id}/executions?wait=true`,
+    { input },
+    { token },
+  );
   if (started.status !== 200 && started.status !== 202) {
     throw new Error(`start: ${started.status} ${JSON.stringify(started.body)}`);
   }

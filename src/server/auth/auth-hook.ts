@@ -45,15 +45,17 @@ export function enforceRouteTable(
     if (url === undefined) return; // no such route: the 404 handler answers
     const requirement = requirementOf(request.method, url) as Requirement;
     if ('public' in requirement) return;
-    const credential = credentialOf(request, url);
-    if (credential === undefined) {
-      reply.header('www-authenticate', 'Bearer realm="switchyard"');
-      throw new SwitchyardError('SY_AUTH_REQUIRED', `${request.method} ${url} needs authentication`);
-    }
     try {
+      const credential = credentialOf(request, url);
+      if (credential === undefined) {
+        reply.header('www-authenticate', 'Bearer realm="switchyard"');
+        throw new SwitchyardError('SY_AUTH_REQUIRED', `${request.method} ${url} needs authentication`);
+      }
       request.principal = await security.authenticator.authenticate(credential);
     } catch (error) {
-      reply.header('www-authenticate', 'Bearer realm="switchyard", error="invalid_token"');
+      if (!reply.hasHeader('www-authenticate')) {
+        reply.header('www-authenticate', 'Bearer realm="switchyard", error="invalid_token"');
+      }
       throw error;
     }
     if ('permission' in requirement && !request.principal.permissions.has(requirement.permission)) {
@@ -71,6 +73,11 @@ export function enforceRouteTable(
         `${request.method} ${url} needs the "${requirement.permission}" permission, which this ${request.principal.kind === 'key' ? 'API key' : `${request.principal.role} role`} lacks`,
       );
     }
+  });
+  // A refused WebSocket upgrade is answered on the raw socket, which nothing else would ever close:
+  // left open, every such request would hold a socket and stop the server from shutting down.
+  app.addHook('onResponse', async (request, reply) => {
+    if (request.headers.upgrade !== undefined && reply.statusCode !== 101) request.raw.socket.destroy();
   });
   return routes;
 }
