@@ -480,6 +480,46 @@ export const errorCodes = {
     summary: 'The remote service answered an outbound request with an error status.',
     hint: 'Read the status and body in the error details; 429 and 5xx are retried when the node allows retries.',
   },
+  // Model calls through the gateway.
+  SY_LLM_UNAVAILABLE: {
+    category: 'provider',
+    status: 503,
+    retryable: true,
+    summary: 'No model could answer: every candidate failed or its circuit breaker is open.',
+    hint: 'The details list each attempt and why it failed; check the providers, or add a fallback model to the route.',
+  },
+  SY_LLM_TIMEOUT: {
+    category: 'provider',
+    status: 504,
+    retryable: true,
+    summary: 'The model did not send its first token, or its whole answer, in time.',
+    hint: 'Raise the timeouts of the call, or route to a faster model.',
+  },
+  SY_LLM_STREAM_BROKEN: {
+    category: 'provider',
+    status: 502,
+    retryable: true,
+    summary: "The model's answer stopped mid-way; the partial answer was discarded, never returned as complete.",
+    hint: 'The call is retried whole when retries are left; otherwise retry it later.',
+  },
+  SY_LLM_RATE_LIMITED: {
+    category: 'provider',
+    status: 429,
+    retryable: true,
+    summary: 'The model provider refused the call for too many requests.',
+    hint: 'The gateway waits for Retry-After before retrying; add a fallback model or raise the provider quota.',
+  },
+  SY_LLM_PROVIDER_ERROR: {
+    category: 'provider',
+    status: 502,
+    retryable: true,
+    summary: 'The model provider failed (a 5xx answer or a broken connection).',
+    hint: 'Usually transient: the call is retried and falls back to the next model of the route.',
+  },
+  SY_LLM_REQUEST_INVALID: user(
+    'The model provider refused the request as invalid.',
+    'Read the provider message in the details: a parameter, message or tool definition is wrong for this model.',
+  ),
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 export type ErrorCode = keyof typeof errorCodes;

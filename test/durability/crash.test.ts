@@ -121,6 +121,11 @@ async function runWithKills(backend: Backend): Promise<number> {
     const run = startChild(backend.env);
     await new Promise((resolve) => setTimeout(resolve, 600 + Math.random() * 900));
     const alreadyDone = run.process.exitCode !== null;
+    if (alreadyDone && run.process.exitCode !== 0) {
+      throw new Error(
+        `run ${k + 1} exited ${run.process.exitCode} before it was killed:\n${run.output.join('')}`,
+      );
+    }
     run.process.kill('SIGKILL');
     await run.exited;
     if (!alreadyDone) kills++;
