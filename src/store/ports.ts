@@ -4,6 +4,7 @@
  * are stored as JSON and come back equal (deep-equal) to what went in.
  */
 import type { ErrorData } from '../errors/switchyard-error.ts';
+import type { BudgetRepository, CacheRepository, LedgerRepository } from './llm-ports.ts';
 import type { Page, PageRequest } from './page.ts';
 import type {
   ApiKeyRepository,
@@ -399,6 +400,9 @@ export interface Store {
   readonly apiKeys: ApiKeyRepository;
   readonly credentials: CredentialRepository;
   readonly audit: AuditRepository;
+  readonly ledger: LedgerRepository;
+  readonly budgets: BudgetRepository;
+  readonly llmCache: CacheRepository;
   /** Reachable and fully migrated (for /readyz). */
   health(): Promise<{ readonly ok: boolean; readonly detail?: string }>;
   close(): Promise<void>;

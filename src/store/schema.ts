@@ -198,6 +198,54 @@ export interface AuditEventsTable {
   created_at: number;
 }
 
+export interface LlmCallsTable {
+  id: string;
+  workspace_id: string;
+  workflow_id: string | null;
+  execution_id: string | null;
+  node_id: string | null;
+  route: string | null;
+  provider: string;
+  model: string;
+  input_tokens: number;
+  output_tokens: number;
+  cached_input_tokens: number;
+  cache_hit: number;
+  latency_ms: number;
+  cost_micros: number;
+  status: string;
+  error_code: string | null;
+  created_at: number;
+}
+
+export interface LlmBudgetsTable {
+  id: string;
+  workspace_id: string;
+  workflow_id: string;
+  period: string;
+  limit_micros: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface LlmReservationsTable {
+  id: string;
+  workspace_id: string;
+  workflow_id: string;
+  micros: number;
+  created_at: number;
+  expires_at: number;
+}
+
+export interface LlmCacheTable {
+  key: string;
+  workspace_id: string;
+  response: string;
+  hits: number;
+  created_at: number;
+  expires_at: number;
+}
+
 export interface Database {
   workflows: WorkflowsTable;
   workflow_versions: WorkflowVersionsTable;
@@ -217,4 +265,8 @@ export interface Database {
   api_keys: ApiKeysTable;
   credentials: CredentialsTable;
   audit_events: AuditEventsTable;
+  llm_calls: LlmCallsTable;
+  llm_budgets: LlmBudgetsTable;
+  llm_reservations: LlmReservationsTable;
+  llm_cache: LlmCacheTable;
 }

@@ -12,6 +12,9 @@ import { deadLetterRepository } from './repositories/dead-letters.ts';
 import { eventRepository } from './repositories/events.ts';
 import { executionRepository } from './repositories/executions.ts';
 import { idempotencyRepository } from './repositories/idempotency.ts';
+import { budgetRepository } from './repositories/llm-budgets.ts';
+import { cacheRepository } from './repositories/llm-cache.ts';
+import { ledgerRepository } from './repositories/llm-ledger.ts';
 import { nodeRunRepository } from './repositories/node-runs.ts';
 import { refreshTokenRepository } from './repositories/refresh-tokens.ts';
 import { scheduleRepository } from './repositories/schedules.ts';
@@ -42,6 +45,9 @@ export function createSqlStore(connection: StoreConnection): Store {
     apiKeys: guard(apiKeyRepository(db)),
     credentials: guard(credentialRepository(db)),
     audit: guard(auditRepository(db)),
+    ledger: guard(ledgerRepository(db)),
+    budgets: guard(budgetRepository(db, backend)),
+    llmCache: guard(cacheRepository(db)),
     async health() {
       try {
         const state = await migrationState(connection);

@@ -10,6 +10,7 @@ import { type StoreHarness, storeFixture } from './conformance/fixture.ts';
 import { identityConformance } from './conformance/identity.ts';
 import { jsonConformance } from './conformance/json-values.ts';
 import { leaseConformance } from './conformance/leases.ts';
+import { llmConformance } from './conformance/llm.ts';
 import { migrationConformance } from './conformance/migrations.ts';
 import { nodeRunConformance } from './conformance/node-runs.ts';
 import { retentionConformance } from './conformance/retention.ts';
@@ -34,5 +35,6 @@ export function storeConformance(name: string, harness: StoreHarness): void {
     migrationConformance(fixture);
     webhookAndIdempotencyConformance(fixture);
     identityConformance(fixture);
+    llmConformance(fixture);
   });
 }

@@ -45,10 +45,10 @@ describe('switchyard migrate', () => {
   it('creates the SQLite database, lists the migrations it applied, then says it is up to date', async () => {
     expect(await migrateCommand({})).toBe(0);
     expect(stdout).toContain(join(dataDir, 'nested', 'data', 'switchyard.db'));
-    expect(stdout).toMatch(/5 migrations[\s\S]*0001_initial[\s\S]*0005_identity_and_secrets/);
+    expect(stdout).toMatch(/6 migrations[\s\S]*0001_initial[\s\S]*0006_llm_gateway/);
     stdout = '';
     expect(await migrateCommand({})).toBe(0);
-    expect(stdout).toMatch(/up to date at 0005_identity_and_secrets/);
+    expect(stdout).toMatch(/up to date at 0006_llm_gateway/);
   });
 
   it('prints a JSON report with --json', async () => {
@@ -62,8 +62,9 @@ describe('switchyard migrate', () => {
         '0003_node_run_input',
         '0004_webhooks_and_idempotency',
         '0005_identity_and_secrets',
+        '0006_llm_gateway',
       ],
-      current: '0005_identity_and_secrets',
+      current: '0006_llm_gateway',
     });
   });
 
@@ -80,6 +81,7 @@ describe('switchyard migrate', () => {
           '0003_node_run_input',
           '0004_webhooks_and_idempotency',
           '0005_identity_and_secrets',
+          '0006_llm_gateway',
         ],
       });
     } finally {

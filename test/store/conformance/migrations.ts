@@ -12,6 +12,7 @@ const ALL = [
   '0003_node_run_input',
   '0004_webhooks_and_idempotency',
   '0005_identity_and_secrets',
+  '0006_llm_gateway',
 ];
 
 export function migrationConformance(fixture: StoreFixture): void {

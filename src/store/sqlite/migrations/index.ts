@@ -5,6 +5,7 @@ import { accountingAndOperations } from './0002_accounting_and_operations.ts';
 import { nodeRunInput } from './0003_node_run_input.ts';
 import { webhooksAndIdempotency } from './0004_webhooks_and_idempotency.ts';
 import { identityAndSecrets } from './0005_identity_and_secrets.ts';
+import { llmGateway } from './0006_llm_gateway.ts';
 
 export const sqliteMigrations: Readonly<Record<string, Migration>> = {
   '0001_initial': initial,
@@ -12,4 +13,5 @@ export const sqliteMigrations: Readonly<Record<string, Migration>> = {
   '0003_node_run_input': nodeRunInput,
   '0004_webhooks_and_idempotency': webhooksAndIdempotency,
   '0005_identity_and_secrets': identityAndSecrets,
+  '0006_llm_gateway': llmGateway,
 };
