@@ -4,6 +4,7 @@ import pc from 'picocolors';
 import { SwitchyardError } from '../errors/switchyard-error.ts';
 import { createNodeRegistry } from '../nodes/registry.ts';
 import { migrateCommand } from './commands/migrate.ts';
+import { mockLlmCommand } from './commands/mock-llm.ts';
 import { nodesCommand } from './commands/nodes.ts';
 import { type RunOptions, runCommand } from './commands/run.ts';
 import { schemaCommand } from './commands/schema.ts';
@@ -91,6 +92,16 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--host <host>', 'address to listen on (default: 127.0.0.1)')
     .action(async (options: { port?: string; host?: string }) => {
       exitCode = await serveCommand(options, registry);
+    });
+
+  program
+    .command('mock-llm')
+    .description('start a local LLM server speaking the OpenAI and Anthropic protocols, for offline demos')
+    .option('--port <port>', 'port to listen on (default: 8787; 0 picks a free one)')
+    .option('--host <host>', 'address to listen on (default: 127.0.0.1)')
+    .option('--script <file>', 'scripted replies and faults (YAML or JSON)')
+    .action(async (options: { port?: string; host?: string; script?: string }) => {
+      exitCode = await mockLlmCommand(options);
     });
 
   try {

@@ -516,6 +516,18 @@ export const errorCodes = {
     summary: 'The model provider failed (a 5xx answer or a broken connection).',
     hint: 'Usually transient: the call is retried and falls back to the next model of the route.',
   },
+  SY_LLM_OUTPUT_INVALID: {
+    category: 'provider',
+    status: 502,
+    retryable: true,
+    summary: 'The model did not answer with an object of the required JSON Schema.',
+    hint: 'The call is retried; if it keeps failing, simplify the schema or say in the prompt what the object must hold.',
+  },
+  SY_LLM_BUDGET_EXCEEDED: user(
+    'The call could cost more than what is left of a budget.',
+    'Raise the budget (PUT /api/v1/budgets), lower maxOutputTokens, or route to a cheaper model.',
+    402,
+  ),
   SY_LLM_REQUEST_INVALID: user(
     'The model provider refused the request as invalid.',
     'Read the provider message in the details: a parameter, message or tool definition is wrong for this model.',
