@@ -1,0 +1,128 @@
+/**
+ * @module One attempt at one model, streamed so that the first-token, idle and total timeouts
+ * apply. The answer counts only if the model said it finished; a stream that ends or breaks
+ * without its finish is a failure (retried whole by the chain), never a truncated success.
+ */
+import { jsonSchema, type LanguageModel, Output, streamText, type ToolSet, tool } from 'ai';
+import { SwitchyardError } from '../../errors/switchyard-error.ts';
+import { ProviderFailure } from '../reliability/retry-policy.ts';
+import { withStreamTimeouts } from '../reliability/timeouts.ts';
+import type { LlmMessage, LlmRequest, LlmToolCall, LlmUsage } from './types.ts';
+
+export interface Timeouts {
+  readonly firstTokenMs: number;
+  readonly idleMs: number;
+  readonly totalMs: number;
+}
+
+export interface Attempt {
+  readonly text: string;
+  readonly toolCalls: readonly LlmToolCall[];
+  readonly object?: unknown;
+  readonly finishReason: string;
+  readonly usage: LlmUsage;
+}
+
+const COMPLETE = new Set(['stop', 'length', 'tool-calls', 'content-filter']);
+
+export async function callModel(options: {
+  readonly model: LanguageModel;
+  readonly request: LlmRequest;
+  readonly messages: readonly LlmMessage[];
+  readonly maxOutputTokens: number;
+  readonly timeouts: Timeouts;
+  readonly signal: AbortSignal;
+  readonly onDelta?: (text: string) => void;
+}): Promise<Attempt> {
+  const { request } = options;
+  const abort = new AbortController();
+  const signal = AbortSignal.any([options.signal, abort.signal]);
+  const result = streamText({
+    model: options.model,
+    messages: options.messages.map((m) => ({ role: m.role, content: m.content })),
+    maxOutputTokens: options.maxOutputTokens,
+    ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
+    ...(request.topP === undefined ? {} : { topP: request.topP }),
+    ...(request.stop ? { stopSequences: [...request.stop] } : {}),
+    ...(request.tools && request.tools.length > 0 ? { tools: toolSet(request) } : {}),
+    ...(request.responseSchema
+      ? { output: Output.object({ schema: jsonSchema(request.responseSchema) }) }
+      : {}),
+    // The gateway's chain retries, with breakers and fallbacks; the SDK must not retry underneath it.
+    maxRetries: 0,
+    abortSignal: signal,
+  });
+  let text = '';
+  const toolCalls: LlmToolCall[] = [];
+  let finishReason: string | undefined;
+  let usage: LlmUsage = { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 };
+  const parts = withStreamTimeouts(result.fullStream, {
+    firstChunkMs: options.timeouts.firstTokenMs,
+    idleMs: options.timeouts.idleMs,
+    totalMs: options.timeouts.totalMs,
+    signal: options.signal,
+    onAbort: (reason) => abort.abort(reason),
+  });
+  for await (const part of parts) {
+    switch (part.type) {
+      case 'text-delta':
+        text += part.text;
+        options.onDelta?.(part.text);
+        break;
+      case 'tool-call':
+        toolCalls.push({ id: part.toolCallId, name: part.toolName, input: part.input });
+        break;
+      case 'error':
+        throw part.error;
+      case 'finish':
+        finishReason = part.finishReason;
+        usage = {
+          inputTokens: part.totalUsage.inputTokens ?? 0,
+          outputTokens: part.totalUsage.outputTokens ?? 0,
+          cachedInputTokens: part.totalUsage.inputTokenDetails?.cacheReadTokens ?? 0,
+        };
+        break;
+      default:
+        break;
+    }
+  }
+  if (finishReason === undefined || !COMPLETE.has(finishReason)) {
+    throw new ProviderFailure({
+      kind: 'stream-broken',
+      message: `the answer ended without finishing (${finishReason ?? 'no finish'}) after ${text.length} characters`,
+    });
+  }
+  return {
+    text,
+    toolCalls,
+    ...(request.responseSchema ? { object: await structuredOutput(result.output, text) } : {}),
+    finishReason,
+    usage,
+  };
+}
+
+function toolSet(request: LlmRequest): ToolSet {
+  const tools: ToolSet = {};
+  for (const definition of request.tools ?? []) {
+    tools[definition.name] = tool({
+      ...(definition.description ? { description: definition.description } : {}),
+      inputSchema: jsonSchema(definition.parameters),
+    });
+  }
+  return tools;
+}
+
+async function structuredOutput(output: PromiseLike<unknown>, text: string): Promise<unknown> {
+  try {
+    return await output;
+  } catch (error) {
+    throw new SwitchyardError(
+      'SY_LLM_OUTPUT_INVALID',
+      'the model answered, but not with an object of the required schema',
+      {
+        cause: error,
+        details: { answer: text.slice(0, 2000) },
+      },
+    );
+  }
+}

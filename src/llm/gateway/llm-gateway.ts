@@ -1,0 +1,330 @@
+/**
+ * @module The gateway: every model call goes through here. It routes (a model, a route's chain or
+ * its rules), redacts PII when asked, checks budgets before the call, answers from the cache when
+ * it may, runs the fallback chain (retries, breakers, fallbacks, the cached answer as last resort),
+ * and writes one ledger row per call — succeeded or failed — with tokens, latency and cost.
+ */
+import { randomUUID } from 'node:crypto';
+import { embedMany } from 'ai';
+import { SwitchyardError, toErrorData } from '../../errors/switchyard-error.ts';
+import type { Store } from '../../store/ports.ts';
+import { type CachedAnswer, ResponseCache } from '../cache/response-cache.ts';
+import type { LlmConfig, ModelConfig } from '../config/llm-config.ts';
+import { costUsd } from '../cost/cost.ts';
+import type { ModelPrice, PriceTable } from '../cost/prices.ts';
+import { countPromptTokens } from '../cost/tokens.ts';
+import { compilePiiRedactor, type PiiKind, redactMessages } from '../privacy/redact.ts';
+import type { ModelFactory } from '../providers/model-factory.ts';
+import { BreakerRegistry, breakerKey } from '../reliability/circuit-breaker.ts';
+import { type Candidate, type Decision, runChain, sleep } from '../reliability/fallback-chain.ts';
+import { routeRequest } from '../router.ts';
+import { reserveBudget } from './budget-guard.ts';
+import { type Attempt, callModel } from './call-model.ts';
+import type { LlmCallContext, LlmMessage, LlmRequest, LlmResult, LlmUsage } from './types.ts';
+
+export interface GatewayOptions {
+  readonly config: LlmConfig;
+  readonly store: Store;
+  readonly models: ModelFactory;
+  readonly prices: PriceTable;
+  readonly now: () => number;
+  readonly random: () => number;
+}
+
+export interface EmbeddingResult {
+  readonly embeddings: number[][];
+  readonly usage: { readonly inputTokens: number };
+  readonly costUsd: number;
+  readonly provider: string;
+  readonly model: string;
+}
+
+const NO_USAGE: LlmUsage = { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 };
+
+export class LlmGateway {
+  readonly breakers: BreakerRegistry;
+  private readonly options: GatewayOptions;
+  private readonly cache: ResponseCache;
+  private readonly redactors = new Map<string, ReturnType<typeof compilePiiRedactor>>();
+
+  constructor(options: GatewayOptions) {
+    this.options = options;
+    this.breakers = new BreakerRegistry({ ...options.config.breaker, now: options.now });
+    this.cache = new ResponseCache({
+      store: options.store.llmCache,
+      memoryEntries: options.config.cache.memoryEntries,
+      ttlMs: options.config.cache.ttlSeconds * 1000,
+      now: options.now,
+    });
+  }
+
+  get models(): readonly ModelConfig[] {
+    return this.options.config.models;
+  }
+
+  async generate(request: LlmRequest, context: LlmCallContext): Promise<LlmResult> {
+    const { store, now, config } = this.options;
+    const started = now();
+    const signal = context.signal ?? new AbortController().signal;
+    const piiIn = request.pii?.input?.length ? this.redactor(request.pii.input) : undefined;
+    const messages = piiIn ? redactMessages(request.messages, piiIn).messages : [...request.messages];
+    const routing = routeRequest(
+      {
+        ...request,
+        promptTokens: countPromptTokens(messages, request.model ?? 'gpt-4o').tokens,
+        private: request.private ?? false,
+      },
+      config,
+      (model) => this.priceOf(model)?.inputPerMTok,
+      (model) => this.breakers.get(breakerKey(candidateOf(model))).state() === 'open',
+    );
+    const maxOutputOf = (model: ModelConfig) =>
+      Math.min(request.maxOutputTokens ?? model.maxOutputTokens, model.maxOutputTokens);
+    const record = (
+      fields: Partial<Parameters<Store['ledger']['record']>[0]> & { provider: string; model: string },
+      reservationId?: string,
+    ) =>
+      store.ledger.record(
+        {
+          id: randomUUID(),
+          workspaceId: context.workspaceId,
+          workflowId: context.workflowId ?? null,
+          executionId: context.executionId ?? null,
+          nodeId: context.nodeId ?? null,
+          route: routing.route,
+          inputTokens: 0,
+          outputTokens: 0,
+          cachedInputTokens: 0,
+          cacheHit: false,
+          latencyMs: now() - started,
+          costMicros: 0,
+          status: 'succeeded',
+          errorCode: null,
+          createdAt: started,
+          ...fields,
+        },
+        reservationId,
+      );
+
+    const cacheKey = ResponseCache.cacheable(request)
+      ? this.cache.keyOf(context.workspaceId, request)
+      : undefined;
+    if (cacheKey !== undefined) {
+      const hit = await this.cache.get(cacheKey);
+      if (hit) {
+        await record({ provider: hit.provider, model: hit.model, cacheHit: true });
+        return this.fromCache(hit, routing, started, [{ type: 'fallback-cache', reason: 'cache-hit' }]);
+      }
+    }
+
+    const maxCostUsd = Math.max(
+      0,
+      ...routing.candidates.map((model) => this.maxCostOf(model, messages, maxOutputOf(model), request)),
+    );
+    const reservationId = await reserveBudget(store.budgets, {
+      workspaceId: context.workspaceId,
+      workflowId: context.workflowId ?? null,
+      maxCostUsd,
+      now: started,
+    });
+
+    const byCandidate = new Map(routing.candidates.map((model) => [breakerKey(candidateOf(model)), model]));
+    const decisions: Decision[] = [];
+    try {
+      const chained = await runChain<Attempt & { readonly candidate: ModelConfig }>({
+        candidates: routing.candidates.map(candidateOf),
+        breakers: this.breakers,
+        retry: config.retry,
+        call: async (candidate, _attempt, attemptSignal) => {
+          const model = byCandidate.get(breakerKey(candidate))!;
+          const answer = await callModel({
+            model: this.options.models.language(model),
+            request,
+            messages,
+            maxOutputTokens: maxOutputOf(model),
+            timeouts: config.timeouts,
+            signal: attemptSignal,
+            ...(context.onDelta ? { onDelta: context.onDelta } : {}),
+          });
+          return { ...answer, candidate: model };
+        },
+        ...(cacheKey === undefined
+          ? {}
+          : {
+              lastResort: async () => {
+                const hit = await this.cache.get(cacheKey);
+                return hit && { ...attemptOf(hit), candidate: this.options.models.model(hit.model) };
+              },
+            }),
+        onDecision: (decision) => {
+          decisions.push(decision);
+          context.onDecision?.(decision);
+        },
+        sleep,
+        random: this.options.random,
+        signal,
+        now,
+      });
+      const answer = chained.value;
+      const fromCache = chained.candidate === 'cache';
+      const price = this.priceOf(answer.candidate);
+      const cost = fromCache || !price ? 0 : costUsd(price, answer.usage);
+      const piiOut = request.pii?.output?.length ? this.redactor(request.pii.output) : undefined;
+      const text = piiOut ? piiOut(answer.text).text : answer.text;
+      await record(
+        {
+          provider: answer.candidate.provider,
+          model: answer.candidate.id,
+          ...(fromCache ? { cacheHit: true } : answer.usage),
+          costMicros: Math.round(cost * 1e6),
+        },
+        reservationId,
+      );
+      if (cacheKey !== undefined && !fromCache) {
+        await this.cache.put(cacheKey, context.workspaceId, {
+          text: answer.text,
+          toolCalls: answer.toolCalls,
+          ...(answer.object === undefined ? {} : { object: answer.object }),
+          finishReason: answer.finishReason,
+          provider: answer.candidate.provider,
+          model: answer.candidate.id,
+        });
+      }
+      return {
+        text,
+        toolCalls: answer.toolCalls,
+        ...(answer.object === undefined ? {} : { object: answer.object }),
+        finishReason: answer.finishReason,
+        usage: fromCache ? NO_USAGE : answer.usage,
+        costUsd: cost,
+        provider: answer.candidate.provider,
+        model: answer.candidate.id,
+        route: routing.route,
+        routeReason: routing.reason,
+        cached: fromCache,
+        decisions,
+        latencyMs: now() - started,
+      };
+    } catch (error) {
+      const first = routing.candidates[0]!;
+      await record(
+        { provider: first.provider, model: first.id, status: 'failed', errorCode: toErrorData(error).code },
+        reservationId,
+      );
+      throw error;
+    }
+  }
+
+  async embed(
+    request: { readonly model: string; readonly input: readonly string[] },
+    context: LlmCallContext,
+  ): Promise<EmbeddingResult> {
+    const { store, now } = this.options;
+    const started = now();
+    const model = this.options.models.model(request.model);
+    if (!model.embedding) {
+      throw new SwitchyardError('SY_LLM_REQUEST_INVALID', `model "${model.id}" is not an embedding model`);
+    }
+    const result = await embedMany({
+      model: this.options.models.embedding(model),
+      values: [...request.input],
+      maxRetries: 2,
+      ...(context.signal ? { abortSignal: context.signal } : {}),
+    });
+    const inputTokens = result.usage.tokens ?? 0;
+    const price = this.priceOf(model);
+    const cost = price ? costUsd(price, { inputTokens, outputTokens: 0 }) : 0;
+    await store.ledger.record({
+      id: randomUUID(),
+      workspaceId: context.workspaceId,
+      workflowId: context.workflowId ?? null,
+      executionId: context.executionId ?? null,
+      nodeId: context.nodeId ?? null,
+      route: null,
+      provider: model.provider,
+      model: model.id,
+      inputTokens,
+      outputTokens: 0,
+      cachedInputTokens: 0,
+      cacheHit: false,
+      latencyMs: now() - started,
+      costMicros: Math.round(cost * 1e6),
+      status: 'succeeded',
+      errorCode: null,
+      createdAt: started,
+    });
+    return {
+      embeddings: result.embeddings,
+      usage: { inputTokens },
+      costUsd: cost,
+      provider: model.provider,
+      model: model.id,
+    };
+  }
+
+  private priceOf(model: ModelConfig): ModelPrice | undefined {
+    if (!model.price) return this.options.prices.priceOf(model.model ?? model.id);
+    const { inputPerMTok, outputPerMTok, cachedInputPerMTok } = model.price;
+    return {
+      inputPerMTok,
+      outputPerMTok,
+      ...(cachedInputPerMTok === undefined ? {} : { cachedInputPerMTok }),
+    };
+  }
+
+  /** The most a call to `model` can cost: the prompt counted with its tokenizer, and the whole output cap. */
+  private maxCostOf(
+    model: ModelConfig,
+    messages: readonly LlmMessage[],
+    maxOutputTokens: number,
+    request: LlmRequest,
+  ): number {
+    const price = this.priceOf(model);
+    if (!price) return 0;
+    const prompt = countPromptTokens(messages, model.model ?? model.id, request.tools);
+    return costUsd(price, { inputTokens: prompt.tokens, outputTokens: maxOutputTokens });
+  }
+
+  private redactor(kinds: readonly PiiKind[]) {
+    const key = [...kinds].sort().join(',');
+    let redactor = this.redactors.get(key);
+    if (!redactor) {
+      redactor = compilePiiRedactor({ kinds });
+      this.redactors.set(key, redactor);
+    }
+    return redactor;
+  }
+
+  private fromCache(
+    hit: CachedAnswer,
+    routing: { readonly route: string | null; readonly reason: string },
+    started: number,
+    decisions: Decision[],
+  ): LlmResult {
+    return {
+      ...attemptOf(hit),
+      costUsd: 0,
+      provider: hit.provider,
+      model: hit.model,
+      route: routing.route,
+      routeReason: routing.reason,
+      cached: true,
+      decisions,
+      latencyMs: this.options.now() - started,
+    };
+  }
+}
+
+function candidateOf(model: ModelConfig): Candidate {
+  return { provider: model.provider, model: model.id };
+}
+
+function attemptOf(hit: CachedAnswer): Attempt {
+  return {
+    text: hit.text,
+    toolCalls: hit.toolCalls,
+    ...(hit.object === undefined ? {} : { object: hit.object }),
+    finishReason: hit.finishReason,
+    usage: NO_USAGE,
+  };
+}
