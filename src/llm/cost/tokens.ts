@@ -7,7 +7,6 @@
  * first use, synchronously through `require`, and kept.
  */
 import { createRequire } from 'node:module';
-import type * as Encoding from 'gpt-tokenizer/encoding/o200k_base';
 
 export interface ChatMessageLike {
   readonly role: string;
@@ -15,7 +14,10 @@ export interface ChatMessageLike {
 }
 
 type EncodingName = 'o200k_base' | 'cl100k_base';
-type Tokenizer = Pick<typeof Encoding, 'countTokens'>;
+/** The part of a gpt-tokenizer encoding module used here. */
+interface Tokenizer {
+  countTokens(text: string, options?: { readonly disallowedSpecial?: ReadonlySet<string> }): number;
+}
 
 const require = createRequire(import.meta.url);
 const loaded = new Map<EncodingName, Tokenizer>();
