@@ -499,7 +499,8 @@ export const errorCodes = {
     category: 'provider',
     status: 502,
     retryable: true,
-    summary: "The model's answer stopped mid-way; the partial answer was discarded, never returned as complete.",
+    summary:
+      "The model's answer stopped mid-way; the partial answer was discarded, never returned as complete.",
     hint: 'The call is retried whole when retries are left; otherwise retry it later.',
   },
   SY_LLM_RATE_LIMITED: {

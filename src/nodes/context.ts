@@ -1,8 +1,9 @@
 /**
  * @module `ctx`: everything a node may reach — cancellation, logging, progress, time, the code
  * sandbox, sub-workflows, the response channel, outbound HTTP (through the SSRF guard) and the
- * credentials of the execution's workspace. Later issues add llm.
+ * credentials of the execution's workspace, and model calls through the LLM gateway.
  */
+import type { LlmRequest, LlmResult } from '../llm/gateway/types.ts';
 import type { CodeSandbox } from '../sandbox/types.ts';
 
 export type { Arrival } from '../core/scheduler/records.ts';
@@ -61,6 +62,18 @@ export interface OutboundResponse {
 /** Performs a guarded outbound request; rejects with SY_OUTBOUND_* errors. */
 export type OutboundFetch = (request: OutboundRequest, signal?: AbortSignal) => Promise<OutboundResponse>;
 
+/** Model calls for a node: through the gateway, accounted to this execution and node. */
+export interface NodeLlm {
+  /** `onDelta` receives the answer's text as it streams in. */
+  generate(request: LlmRequest, options?: { readonly onDelta?: (text: string) => void }): Promise<LlmResult>;
+  embed(request: { readonly model: string; readonly input: readonly string[] }): Promise<{
+    readonly embeddings: number[][];
+    readonly usage: { readonly inputTokens: number };
+    readonly costUsd: number;
+    readonly model: string;
+  }>;
+}
+
 /** A decrypted credential: its fields (e.g. `{ token }` or `{ username, password }`). */
 export type CredentialData = Readonly<Record<string, string>>;
 
@@ -92,4 +105,6 @@ export interface NodeContext {
    * everything the execution stores or logs; never put them in outputs on purpose.
    */
   credential(name: string): Promise<CredentialData>;
+  /** The LLM gateway; rejects with SY_LLM_UNAVAILABLE where none is configured. */
+  readonly llm: NodeLlm;
 }

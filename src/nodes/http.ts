@@ -85,7 +85,7 @@ export const httpNode = defineNode({
   title: 'HTTP request',
   description:
     'Sends an HTTP request (internal addresses are blocked unless allowed) and outputs `{ status, headers, body, url }`.',
-  category: 'data',
+  category: 'integration',
   params,
   shape: taskShape(),
   run: async (ctx, { params: p }) => {

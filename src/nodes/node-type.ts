@@ -6,7 +6,7 @@ import type { z } from 'zod';
 import type { NodeShape, NodeTypeSpec } from '../core/catalog.ts';
 import type { Arrival, NodeContext, ScopeFrameView } from './context.ts';
 
-export type NodeCategory = 'trigger' | 'flow' | 'data' | 'code' | 'workflow';
+export type NodeCategory = 'trigger' | 'flow' | 'data' | 'code' | 'workflow' | 'ai' | 'integration';
 
 /** Output port → value, for the ports the run fires. */
 export type NodeOutputs = Readonly<Record<string, unknown>>;

@@ -3,9 +3,11 @@ import type { NodeCatalog } from '../core/catalog.ts';
 import { codeNode } from './code.ts';
 import { conditionNode } from './condition.ts';
 import { delayNode } from './delay.ts';
+import { embeddingsNode } from './embeddings.ts';
 import { endNode } from './end.ts';
 import { failNode } from './fail.ts';
 import { httpNode } from './http.ts';
+import { llmNode } from './llm.ts';
 import { loopNode } from './loop.ts';
 import { mergeNode } from './merge.ts';
 import type { NodeType } from './node-type.ts';
@@ -59,6 +61,8 @@ export const builtinNodeTypes = [
   codeNode,
   failNode,
   httpNode,
+  llmNode,
+  embeddingsNode,
 ] as const;
 
 export function createNodeRegistry(): NodeRegistry {

@@ -11,6 +11,7 @@ import type { NodeContext, OutboundFetch, ScopeFrameView, WorkflowResponse } fro
 import { DEFAULT_WORKSPACE } from '../store/ports.ts';
 import type { EventDraft, ExecutionEvent } from './events.ts';
 import { type AttemptHost, type AttemptsResult, runWithPolicies } from './node-attempts.ts';
+import { nodeLlm } from './node-llm.ts';
 import { nodeOutputsView } from './node-outputs-view.ts';
 import type { ExecutorServices } from './services.ts';
 
@@ -20,6 +21,8 @@ export interface ExecuteOptions {
   readonly executionId: string;
   /** Whose credentials and outbound allow-list the nodes use; the default workspace when absent. */
   readonly workspaceId?: string;
+  /** For the ledger and workflow budgets of model calls. */
+  readonly workflowId?: string;
   readonly input?: unknown;
   /** The entry node that fires; the first one when omitted. */
   readonly entry?: string;
@@ -346,6 +349,13 @@ export class ExecutionRun implements AttemptHost {
       http: (request, requestSignal) =>
         this.outbound(request, requestSignal ? AbortSignal.any([signal, requestSignal]) : signal),
       credential: (name) => this.services.credentials.get(this.workspaceId, name),
+      llm: nodeLlm(this.services.llm, {
+        workspaceId: this.workspaceId,
+        workflowId: this.options.workflowId,
+        executionId: this.executionId,
+        nodeId: node.id,
+        signal,
+      }),
     };
   }
 
@@ -388,6 +398,8 @@ export class ExecutionRun implements AttemptHost {
       location: child.location,
       depth,
       ...(this.options.workspaceId === undefined ? {} : { workspaceId: this.options.workspaceId }),
+      // A sub-workflow's model calls count against the calling workflow's budget.
+      ...(this.options.workflowId === undefined ? {} : { workflowId: this.options.workflowId }),
       ...(this.options.onEvent ? { onEvent: this.options.onEvent } : {}),
     }).run();
     if (result.status !== 'succeeded') {

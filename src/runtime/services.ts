@@ -1,6 +1,7 @@
 /** @module What an executor needs from the outside world, handed in so that tests can fake any of it. */
 import type { CompiledWorkflow } from '../core/graph/compiled.ts';
 import type { ExpressionEngine } from '../expressions/engine.ts';
+import type { LlmGateway } from '../llm/gateway/llm-gateway.ts';
 import type { CredentialData, OutboundFetch } from '../nodes/context.ts';
 import type { CodeSandbox } from '../sandbox/types.ts';
 import type { Clock } from './clock.ts';
@@ -26,6 +27,8 @@ export interface ExecutorServices {
   /** Outbound HTTP through the SSRF guard, with the workspace's allow-list. */
   readonly outbound: (workspaceId: string) => OutboundFetch;
   readonly credentials: CredentialSource;
+  /** Model calls; absent where no gateway is set up (nodes then fail with a clear error). */
+  readonly llm?: LlmGateway;
 }
 
 /** Where nodes' credentials come from: the vault in a server, nothing (or a file) in the CLI. */

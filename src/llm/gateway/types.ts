@@ -9,7 +9,7 @@ export interface LlmMessage {
 
 export interface LlmTool {
   readonly name: string;
-  readonly description?: string;
+  readonly description?: string | undefined;
   /** JSON Schema of the tool's input. */
   readonly parameters: Readonly<Record<string, unknown>>;
 }
@@ -31,7 +31,10 @@ export interface LlmRequest {
   readonly cache?: 'auto' | 'always' | 'off';
   /** Private data: only local models may see it. */
   readonly private?: boolean;
-  readonly pii?: { readonly input?: readonly PiiKind[]; readonly output?: readonly PiiKind[] };
+  readonly pii?: {
+    readonly input?: readonly PiiKind[] | undefined;
+    readonly output?: readonly PiiKind[] | undefined;
+  };
 }
 
 export interface LlmToolCall {

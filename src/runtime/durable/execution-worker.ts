@@ -224,6 +224,7 @@ export class ExecutionWorker {
         run: new ExecutionRun(this.services, workflow, {
           executionId: execution.id,
           workspaceId: execution.workspaceId,
+          workflowId: execution.workflowId,
           input: execution.input,
           signal: cancel.signal,
           onRespond: (response) => this.options.onRespond?.(execution.id, this.redact(response)),
