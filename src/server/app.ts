@@ -16,6 +16,8 @@ import { registerRateLimits } from './auth/rate-limits.ts';
 import { workspaceRoutes } from './auth/workspace-routes.ts';
 import { DEFAULT_LIMITS, type ServerDeps } from './deps.ts';
 import { executionRoutes } from './execution-routes.ts';
+import { openAiRoutes } from './gateway/openai-routes.ts';
+import { usageRoutes } from './gateway/usage-routes.ts';
 import { healthRoutes } from './health-routes.ts';
 import { acceptJsonOnly } from './json-body.ts';
 import { liveEventRoutes } from './live-event-routes.ts';
@@ -76,6 +78,7 @@ export async function buildApp(deps: ServerDeps): Promise<FastifyInstance> {
   await registerOpenApi(app, API_VERSION);
   await app.register(healthRoutes(deps));
   await app.register(webhookRoutes(deps));
+  await app.register(openAiRoutes(deps), { prefix: '/v1' });
   await app.register(
     async (api) => {
       await api.register(workflowRoutes(deps));
@@ -90,6 +93,7 @@ export async function buildApp(deps: ServerDeps): Promise<FastifyInstance> {
       await api.register(credentialRoutes(deps));
       await api.register(auditRoutes(deps));
       await api.register(workspaceRoutes(deps));
+      await api.register(usageRoutes(deps));
     },
     { prefix: API_PREFIX },
   );

@@ -7,6 +7,10 @@
 
 import { InProcessEventBus } from '../events/bus.ts';
 import { ResponseHub } from '../events/responses.ts';
+import type { LlmConfig } from '../llm/config/llm-config.ts';
+import { PriceTable } from '../llm/cost/prices.ts';
+import { LlmGateway } from '../llm/gateway/llm-gateway.ts';
+import { ModelFactory } from '../llm/providers/model-factory.ts';
 import { executionLogSink } from '../logging/execution-logs.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { NodeRegistry } from '../nodes/registry.ts';
@@ -39,6 +43,8 @@ export function composeServer(options: {
   readonly log?: Logger;
   readonly worker?: Partial<Pick<ExecutionWorkerOptions, 'pollMs' | 'leaseMs' | 'capacity' | 'onError'>>;
   readonly security: SecurityOptions;
+  /** The LLM gateway's configuration; none, no gateway (model calls fail clearly). */
+  readonly llm?: LlmConfig;
 }): Composition {
   const { store, registry } = options;
   const secured = composeSecurity({
@@ -49,7 +55,21 @@ export function composeServer(options: {
     ...(options.log ? { log: options.log } : {}),
   });
   // The server runs uploaded workflows: their sub-workflows are stored ones, never files on its disk.
-  const services = { ...secured.services, workflows: new StoredWorkflowResolver(store, registry) };
+  const llm =
+    options.llm &&
+    new LlmGateway({
+      config: options.llm,
+      store,
+      models: new ModelFactory(options.llm, process.env),
+      prices: new PriceTable(),
+      now: () => options.services.clock.now(),
+      random: options.services.random,
+    });
+  const services = {
+    ...secured.services,
+    workflows: new StoredWorkflowResolver(store, registry),
+    ...(llm ? { llm } : {}),
+  };
   const bus = new InProcessEventBus();
   const responses = new ResponseHub();
   const logEvent = options.log ? executionLogSink(options.log) : undefined;
@@ -77,6 +97,7 @@ export function composeServer(options: {
   const deps: ServerDeps = {
     store,
     security: secured.security,
+    ...(llm ? { llm } : {}),
     worker,
     executions,
     versions,

@@ -2,6 +2,7 @@
 import type { FastifyBaseLogger, FastifyServerOptions } from 'fastify';
 import type { ExecutionEventBus } from '../events/bus.ts';
 import type { ResponseHub } from '../events/responses.ts';
+import type { LlmGateway } from '../llm/gateway/llm-gateway.ts';
 import type { NodeRegistry } from '../nodes/registry.ts';
 import type { Clock } from '../runtime/clock.ts';
 import type { ExecutionWorker } from '../runtime/durable/execution-worker.ts';
@@ -45,6 +46,8 @@ export interface ServerSecurity {
 export interface ServerDeps {
   readonly store: Store;
   readonly security: ServerSecurity;
+  /** The LLM gateway, behind /v1 (OpenAI-compatible) and the llm nodes; absent when not configured. */
+  readonly llm?: LlmGateway;
   readonly worker: ExecutionWorker;
   readonly executions: Executions;
   readonly versions: WorkflowVersions;

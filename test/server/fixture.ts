@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { createCliServices } from '../../src/cli/services.ts';
+import type { LlmConfig } from '../../src/llm/config/llm-config.ts';
 import type { OutboundClients } from '../../src/net/outbound-clients.ts';
 import { createNodeRegistry } from '../../src/nodes/registry.ts';
 import { DEFAULT_SECURITY, type SecuritySettings } from '../../src/security/settings.ts';
@@ -30,6 +31,7 @@ export interface ServerOptions {
   readonly settings?: Partial<SecuritySettings>;
   readonly keyRing?: KeyRing;
   readonly outbound?: OutboundClients;
+  readonly llm?: LlmConfig;
 }
 
 /** A test master key ring: one random key. */
@@ -63,6 +65,7 @@ export async function startServer(
       },
       ...(options.outbound ? { outbound: options.outbound } : {}),
     },
+    ...(options.llm ? { llm: options.llm } : {}),
   });
   const { deps, worker } = composition;
   const app = await buildApp(deps);

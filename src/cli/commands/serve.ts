@@ -5,6 +5,7 @@
  */
 
 import { join } from 'node:path';
+import { loadLlmConfig } from '../../llm/config/load-llm-config.ts';
 import { createLogger, loggerOptionsFromEnv } from '../../logging/logger.ts';
 import { outboundAllowFromEnv } from '../../net/allow-env.ts';
 import { createNodeRegistry, type NodeRegistry } from '../../nodes/registry.ts';
@@ -49,6 +50,7 @@ export async function serveCommand(
     log,
     worker: { onError: (error) => log.error({ err: error }, 'worker failed') },
     security: { keyRing: keys.ring, settings, redactor, operatorAllow: outboundAllowFromEnv() },
+    llm: loadLlmConfig(process.env, storeConfig.dataDir),
   });
   const stopRetention = startRetention(store, services.clock, retentionFromEnv(), {
     onError: (error) => log.error({ err: error }, 'retention failed'),

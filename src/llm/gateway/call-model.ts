@@ -37,9 +37,17 @@ export async function callModel(options: {
   const { request } = options;
   const abort = new AbortController();
   const signal = AbortSignal.any([options.signal, abort.signal]);
+  // The SDK takes system text apart from the conversation.
+  const instructions = options.messages
+    .filter((m) => m.role === 'system')
+    .map((m) => m.content)
+    .join('\n\n');
   const result = streamText({
     model: options.model,
-    messages: options.messages.map((m) => ({ role: m.role, content: m.content })),
+    ...(instructions === '' ? {} : { instructions }),
+    messages: options.messages
+      .filter((m) => m.role !== 'system')
+      .map((m) => ({ role: m.role as 'user' | 'assistant', content: m.content })),
     maxOutputTokens: options.maxOutputTokens,
     ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
     ...(request.topP === undefined ? {} : { topP: request.topP }),
@@ -73,7 +81,7 @@ export async function callModel(options: {
         toolCalls.push({ id: part.toolCallId, name: part.toolName, input: part.input });
         break;
       case 'error':
-        throw part.error;
+        throw asRequestError(part.error) ?? part.error;
       case 'finish':
         finishReason = part.finishReason;
         usage = {
@@ -99,6 +107,12 @@ export async function callModel(options: {
     finishReason,
     usage,
   };
+}
+
+/** The SDK's own refusals of a malformed prompt or argument: the request's fault, no model can help. */
+function asRequestError(error: unknown): SwitchyardError | undefined {
+  if (!(error instanceof Error) || !/^AI_Invalid(Prompt|Argument)Error$/.test(error.name)) return undefined;
+  return new SwitchyardError('SY_LLM_REQUEST_INVALID', error.message, { cause: error });
 }
 
 function toolSet(request: LlmRequest): ToolSet {

@@ -129,6 +129,14 @@ export class LlmGateway {
     });
 
     const byCandidate = new Map(routing.candidates.map((model) => [breakerKey(candidateOf(model)), model]));
+    const chainAbort = new AbortController();
+    let forwarded = false;
+    const onDelta =
+      context.onDelta &&
+      ((text: string) => {
+        forwarded = true;
+        context.onDelta?.(text);
+      });
     const decisions: Decision[] = [];
     try {
       const chained = await runChain<Attempt & { readonly candidate: ModelConfig }>({
@@ -137,16 +145,33 @@ export class LlmGateway {
         retry: config.retry,
         call: async (candidate, _attempt, attemptSignal) => {
           const model = byCandidate.get(breakerKey(candidate))!;
-          const answer = await callModel({
-            model: this.options.models.language(model),
-            request,
-            messages,
-            maxOutputTokens: maxOutputOf(model),
-            timeouts: config.timeouts,
-            signal: attemptSignal,
-            ...(context.onDelta ? { onDelta: context.onDelta } : {}),
-          });
-          return { ...answer, candidate: model };
+          try {
+            const answer = await callModel({
+              model: this.options.models.language(model),
+              request,
+              messages,
+              maxOutputTokens: maxOutputOf(model),
+              timeouts: config.timeouts,
+              signal: attemptSignal,
+              ...(onDelta ? { onDelta } : {}),
+            });
+            return { ...answer, candidate: model };
+          } catch (error) {
+            if (forwarded && context.deltasAreFinal) {
+              chainAbort.abort(
+                new SwitchyardError(
+                  'SY_LLM_STREAM_BROKEN',
+                  'the answer broke off after it began streaming to the client',
+                  {
+                    cause: error,
+                    retryable: false,
+                    details: { provider: model.provider, model: model.id },
+                  },
+                ),
+              );
+            }
+            throw error;
+          }
         },
         ...(cacheKey === undefined
           ? {}
@@ -162,7 +187,7 @@ export class LlmGateway {
         },
         sleep,
         random: this.options.random,
-        signal,
+        signal: AbortSignal.any([signal, chainAbort.signal]),
         now,
       });
       const answer = chained.value;

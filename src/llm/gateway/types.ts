@@ -74,6 +74,11 @@ export interface LlmCallContext {
   readonly nodeId?: string;
   readonly signal?: AbortSignal;
   readonly onDecision?: (decision: Decision) => void;
-  /** Text as it streams in (only from an attempt that goes on to complete or fail whole). */
+  /** Text as it streams in. */
   readonly onDelta?: (text: string) => void;
+  /**
+   * The deltas go straight to a client that cannot take them back: once one has gone, a failure
+   * ends the call (SY_LLM_STREAM_BROKEN) instead of retrying or falling back into a mixed answer.
+   */
+  readonly deltasAreFinal?: boolean;
 }

@@ -85,6 +85,15 @@ export const ROUTE_REQUIREMENTS: Readonly<Record<string, Requirement>> = {
   'DELETE /api/v1/credentials/:id': needs('write'),
 
   'GET /api/v1/audit': needs('admin'),
+
+  // The OpenAI-compatible gateway: API keys (or access tokens) of the workspace whose budgets apply.
+  'POST /v1/chat/completions': needs('run'),
+  'POST /v1/embeddings': needs('run'),
+  'GET /v1/models': needs('read'),
+  'GET /api/v1/usage': needs('read'),
+  'GET /api/v1/budgets': needs('read'),
+  'PUT /api/v1/budgets': needs('admin'),
+  'DELETE /api/v1/budgets/:id': needs('admin'),
 };
 
 /** The API docs page and its assets, registered by @fastify/swagger-ui under one prefix. */
