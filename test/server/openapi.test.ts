@@ -17,13 +17,13 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-type Method = 'get' | 'post' | 'patch' | 'delete';
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
 /** operationId → method and path template, read from the served document. */
 function operations(doc: OpenAPIV3_1.Document): Map<string, { method: Method; path: string }> {
   const found = new Map<string, { method: Method; path: string }>();
   for (const [path, item] of Object.entries(doc.paths ?? {})) {
-    for (const method of ['get', 'post', 'patch', 'delete'] as const) {
+    for (const method of ['get', 'post', 'put', 'patch', 'delete'] as const) {
       const operationId = item?.[method]?.operationId;
       if (operationId) found.set(operationId, { method, path });
     }
@@ -51,7 +51,14 @@ describe('the OpenAPI document', () => {
         'cancelExecution',
         'changeMemberRole',
         'createApiKey',
+        'createChatCompletion',
         'createCredential',
+        'createEmbeddings',
+        'deleteBudget',
+        'getUsage',
+        'listBudgets',
+        'listModels',
+        'setBudget',
         'createSchedule',
         'deleteCredential',
         'getCredential',

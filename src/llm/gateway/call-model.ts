@@ -59,6 +59,8 @@ export async function callModel(options: {
     // The gateway's chain retries, with breakers and fallbacks; the SDK must not retry underneath it.
     maxRetries: 0,
     abortSignal: signal,
+    // Failures arrive as stream parts and are handled below; the SDK's default would print them.
+    onError: () => {},
   });
   let text = '';
   const toolCalls: LlmToolCall[] = [];

@@ -7,7 +7,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import { SwitchyardError, toErrorData } from '../../errors/switchyard-error.ts';
 import type { LlmGateway } from '../../llm/gateway/llm-gateway.ts';
 import type { LlmRequest } from '../../llm/gateway/types.ts';
