@@ -4,6 +4,7 @@
  * credentials of the execution's workspace, and model calls through the LLM gateway.
  */
 import type { LlmRequest, LlmResult } from '../llm/gateway/types.ts';
+import type { Decision } from '../llm/reliability/fallback-chain.ts';
 import type { CodeSandbox } from '../sandbox/types.ts';
 
 export type { Arrival } from '../core/scheduler/records.ts';
@@ -64,8 +65,14 @@ export type OutboundFetch = (request: OutboundRequest, signal?: AbortSignal) => 
 
 /** Model calls for a node: through the gateway, accounted to this execution and node. */
 export interface NodeLlm {
-  /** `onDelta` receives the answer's text as it streams in. */
-  generate(request: LlmRequest, options?: { readonly onDelta?: (text: string) => void }): Promise<LlmResult>;
+  /** `onDelta` receives the answer's text as it streams in; `onDecision` each gateway decision (retry, fallback…). */
+  generate(
+    request: LlmRequest,
+    options?: {
+      readonly onDelta?: (text: string) => void;
+      readonly onDecision?: (decision: Decision) => void;
+    },
+  ): Promise<LlmResult>;
   embed(request: { readonly model: string; readonly input: readonly string[] }): Promise<{
     readonly embeddings: number[][];
     readonly usage: { readonly inputTokens: number };

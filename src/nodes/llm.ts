@@ -110,14 +110,21 @@ export const llmNode = defineNode({
         private: params.private,
         ...(params.pii === undefined ? {} : { pii: params.pii }),
       },
-      params.stream
-        ? {
-            onDelta: (text) => {
-              pending += text;
-              if (pending.length >= DELTA_FLUSH_CHARS || ctx.now() - lastFlush >= DELTA_FLUSH_MS) flush();
-            },
-          }
-        : {},
+      {
+        // Each retry, breaker change, fallback and cache use becomes an event as it happens.
+        onDecision: (decision) => {
+          flush();
+          ctx.emit({ message: decision.type, data: { decision } });
+        },
+        ...(params.stream
+          ? {
+              onDelta: (text: string) => {
+                pending += text;
+                if (pending.length >= DELTA_FLUSH_CHARS || ctx.now() - lastFlush >= DELTA_FLUSH_MS) flush();
+              },
+            }
+          : {}),
+      },
     );
     flush();
     if (params.responseSchema !== undefined && result.object === undefined) {

@@ -34,7 +34,11 @@ export function nodeLlm(
   };
   return {
     generate: async (request, options = {}) =>
-      available().generate(request, { ...context, ...(options.onDelta ? { onDelta: options.onDelta } : {}) }),
+      available().generate(request, {
+        ...context,
+        ...(options.onDelta ? { onDelta: options.onDelta } : {}),
+        ...(options.onDecision ? { onDecision: options.onDecision } : {}),
+      }),
     embed: async (request) => available().embed(request, context),
   };
 }

@@ -318,9 +318,70 @@ describe('the llm node', () => {
     const deltas = [...events.matchAll(/"delta":"([^"]*)"/g)].map((m) => m[1]).join('');
     expect(deltas).toBe('Paris is the capital of France.');
 
+    expect(events).toContain('"decision":{"type":"retry"');
+
     const usage = await call(server, 'GET', '/api/v1/usage?by=workflow');
     expect(usage.body.items.find((item: { key: string }) => item.key === workflowId)).toMatchObject({
       calls: 1,
     });
+  });
+
+  const single = (params: Record<string, unknown>) => ({
+    format: 'switchyard/v1',
+    name: 'single',
+    nodes: [
+      { id: 'start', type: 'start' },
+      { id: 'ask', type: 'llm', params: { model: 'primary', ...params } },
+      { id: 'done', type: 'end' },
+    ],
+    edges: [
+      { from: 'start', to: 'ask' },
+      { from: 'ask', to: 'done' },
+    ],
+  });
+  const runOnce = async (params: Record<string, unknown>) => {
+    const workflowId = await published(server, single(params));
+    return (await call(server, 'POST', `/api/v1/workflows/${workflowId}/executions?wait=true`, {})).body;
+  };
+
+  it('validates structured output against the schema, and fails clearly when the model cannot comply', async () => {
+    const schema = {
+      type: 'object',
+      properties: { city: { type: 'string' }, population: { type: 'number' } },
+      required: ['city', 'population'],
+      additionalProperties: false,
+    };
+    upstream.setScript({ rules: [{ reply: { json: { city: 'Paris', population: 2_100_000 } } }] });
+    const good = await runOnce({ prompt: 'facts', responseSchema: schema });
+    expect(good.status).toBe('succeeded');
+    expect(good.output.object).toEqual({ city: 'Paris', population: 2_100_000 });
+
+    upstream.setScript({ rules: [{ reply: { text: 'I would rather not say.' } }] });
+    const bad = await runOnce({ prompt: 'facts', responseSchema: schema });
+    expect(bad.status).toBe('failed');
+    expect(JSON.stringify(bad.error)).toContain('SY_LLM_OUTPUT_INVALID');
+  });
+
+  it('returns the tool calls the model asks for, with their parsed input', async () => {
+    upstream.setScript({
+      rules: [{ reply: { toolCalls: [{ name: 'get_weather', arguments: { city: 'Oslo' } }] } }],
+    });
+    // Through the Anthropic protocol this time (the earlier tests' failures have opened primary's circuit).
+    const run = await runOnce({
+      model: 'backup',
+      prompt: 'weather in Oslo?',
+      tools: [
+        {
+          name: 'get_weather',
+          description: 'Weather now',
+          parameters: { type: 'object', properties: { city: { type: 'string' } } },
+        },
+      ],
+    });
+    expect(run.error ?? null).toBeNull();
+    expect(run.output.finishReason).toBe('tool-calls');
+    expect(run.output.toolCalls).toEqual([
+      { id: expect.any(String), name: 'get_weather', input: { city: 'Oslo' } },
+    ]);
   });
 });

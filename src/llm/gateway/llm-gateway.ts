@@ -113,7 +113,9 @@ export class LlmGateway {
       const hit = await this.cache.get(cacheKey);
       if (hit) {
         await record({ provider: hit.provider, model: hit.model, cacheHit: true });
-        return this.fromCache(hit, routing, started, [{ type: 'fallback-cache', reason: 'cache-hit' }]);
+        const decision: Decision = { type: 'cache-hit' };
+        context.onDecision?.(decision);
+        return this.fromCache(hit, routing, started, [decision]);
       }
     }
 

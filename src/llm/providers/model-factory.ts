@@ -11,6 +11,9 @@ import type { EmbeddingModel, LanguageModel } from 'ai';
 import { SwitchyardError } from '../../errors/switchyard-error.ts';
 import type { LlmConfig, ModelConfig, ProviderConfig } from '../config/llm-config.ts';
 
+// The SDK prints its warnings to the console; the gateway reports through its own events and logs.
+(globalThis as { AI_SDK_LOG_WARNINGS?: boolean }).AI_SDK_LOG_WARNINGS = false;
+
 interface ProviderInstance {
   language(model: string): LanguageModel;
   embedding(model: string): EmbeddingModel;
@@ -93,6 +96,8 @@ function build(provider: ProviderConfig, apiKey: string | undefined): ProviderIn
         baseURL: provider.baseUrl ?? 'http://127.0.0.1:8787/v1',
         ...(apiKey ? { apiKey } : {}),
         includeUsage: true,
+        // vLLM, Ollama, LM Studio and llama.cpp server take a JSON Schema response format.
+        supportsStructuredOutputs: true,
       });
       return {
         language: (model) => compatible.chatModel(model),

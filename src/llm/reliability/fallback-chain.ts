@@ -34,6 +34,8 @@ export type Decision =
   /** `reason`: the last failure's error code, or `breaker-open`. */
   | { readonly type: 'fallback'; readonly from: Candidate; readonly to: Candidate; readonly reason: string }
   | { readonly type: 'fallback-cache'; readonly reason: string }
+  /** A deterministic request answered from the cache before any model was called. */
+  | { readonly type: 'cache-hit' }
   | { readonly type: 'succeeded'; readonly candidate: Candidate; readonly attempt: number }
   | {
       readonly type: 'failed';

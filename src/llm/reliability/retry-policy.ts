@@ -79,6 +79,7 @@ export type LlmErrorCode =
   | 'SY_LLM_STREAM_BROKEN'
   | 'SY_LLM_RATE_LIMITED'
   | 'SY_LLM_PROVIDER_ERROR'
+  | 'SY_LLM_OUTPUT_INVALID'
   | 'SY_LLM_REQUEST_INVALID';
 
 export interface Classification {
@@ -168,6 +169,7 @@ function isLlmCode(code: string): code is LlmErrorCode {
     code === 'SY_LLM_STREAM_BROKEN' ||
     code === 'SY_LLM_RATE_LIMITED' ||
     code === 'SY_LLM_PROVIDER_ERROR' ||
+    code === 'SY_LLM_OUTPUT_INVALID' ||
     code === 'SY_LLM_REQUEST_INVALID'
   );
 }
