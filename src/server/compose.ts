@@ -8,9 +8,7 @@
 import { InProcessEventBus } from '../events/bus.ts';
 import { ResponseHub } from '../events/responses.ts';
 import type { LlmConfig } from '../llm/config/llm-config.ts';
-import { PriceTable } from '../llm/cost/prices.ts';
-import { LlmGateway } from '../llm/gateway/llm-gateway.ts';
-import { ModelFactory } from '../llm/providers/model-factory.ts';
+import { openLlmGateway } from '../llm/gateway/open-gateway.ts';
 import { executionLogSink } from '../logging/execution-logs.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { NodeRegistry } from '../nodes/registry.ts';
@@ -57,11 +55,9 @@ export function composeServer(options: {
   // The server runs uploaded workflows: their sub-workflows are stored ones, never files on its disk.
   const llm =
     options.llm &&
-    new LlmGateway({
+    openLlmGateway({
       config: options.llm,
       store,
-      models: new ModelFactory(options.llm, process.env),
-      prices: new PriceTable(),
       now: () => options.services.clock.now(),
       random: options.services.random,
     });

@@ -7,6 +7,8 @@
 import { isDeepStrictEqual } from '../../core/definition/deep-equal.ts';
 import type { CompiledWorkflow } from '../../core/graph/compiled.ts';
 import type { ErrorData } from '../../errors/switchyard-error.ts';
+import { loadLlmConfig } from '../../llm/config/load-llm-config.ts';
+import { openLlmGateway } from '../../llm/gateway/open-gateway.ts';
 import type { NodeRegistry } from '../../nodes/registry.ts';
 import { ExecutionWorker } from '../../runtime/durable/execution-worker.ts';
 import { Executions } from '../../runtime/durable/executions.ts';
@@ -39,7 +41,20 @@ export interface RunResult {
 }
 
 export async function runDurably(request: RunRequest): Promise<RunResult> {
-  const store = await openStore(storeConfigFromEnv());
+  const storeConfig = storeConfigFromEnv();
+  // Read before the store opens: a bad configuration then leaves nothing to close.
+  const llmConfig = loadLlmConfig(process.env, storeConfig.dataDir);
+  const store = await openStore(storeConfig);
+  const { clock, random } = request.services;
+  const services: ExecutorServices = {
+    ...request.services,
+    llm: openLlmGateway({
+      config: llmConfig,
+      store,
+      now: () => clock.now(),
+      random,
+    }),
+  };
   const stopRetention = startRetention(store, request.services.clock, retentionFromEnv(), {
     onError: (error) => process.stderr.write(`retention: ${String(error)}\n`),
   });
@@ -48,7 +63,7 @@ export async function runDurably(request: RunRequest): Promise<RunResult> {
     let listener: ((event: ExecutionEvent) => void) | undefined;
     const worker = new ExecutionWorker({
       store,
-      services: request.services,
+      services,
       catalog: request.registry,
       soleRunner: store.backend === 'sqlite',
       onEvent: (event) => listener?.(event),
