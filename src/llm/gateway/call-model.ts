@@ -3,7 +3,7 @@
  * apply. The answer counts only if the model said it finished; a stream that ends or breaks
  * without its finish is a failure (retried whole by the chain), never a truncated success.
  */
-import { jsonSchema, type LanguageModel, Output, streamText, type ToolSet, tool } from 'ai';
+import type { LanguageModel, ToolSet } from 'ai';
 import { SwitchyardError } from '../../errors/switchyard-error.ts';
 import { ProviderFailure } from '../reliability/retry-policy.ts';
 import { withStreamTimeouts } from '../reliability/timeouts.ts';
@@ -35,6 +35,8 @@ export async function callModel(options: {
   readonly onDelta?: (text: string) => void;
 }): Promise<Attempt> {
   const { request } = options;
+  // Loaded on first call, not at start: the SDK is a sizeable import.
+  const { jsonSchema, Output, streamText, tool } = await import('ai');
   const abort = new AbortController();
   const signal = AbortSignal.any([options.signal, abort.signal]);
   // The SDK takes system text apart from the conversation.
@@ -52,7 +54,7 @@ export async function callModel(options: {
     ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
     ...(request.topP === undefined ? {} : { topP: request.topP }),
     ...(request.stop ? { stopSequences: [...request.stop] } : {}),
-    ...(request.tools && request.tools.length > 0 ? { tools: toolSet(request) } : {}),
+    ...(request.tools && request.tools.length > 0 ? { tools: toolSet(request, tool, jsonSchema) } : {}),
     ...(request.responseSchema
       ? { output: Output.object({ schema: jsonSchema(request.responseSchema) }) }
       : {}),
@@ -117,7 +119,11 @@ function asRequestError(error: unknown): SwitchyardError | undefined {
   return new SwitchyardError('SY_LLM_REQUEST_INVALID', error.message, { cause: error });
 }
 
-function toolSet(request: LlmRequest): ToolSet {
+function toolSet(
+  request: LlmRequest,
+  tool: typeof import('ai').tool,
+  jsonSchema: typeof import('ai').jsonSchema,
+): ToolSet {
   const tools: ToolSet = {};
   for (const definition of request.tools ?? []) {
     tools[definition.name] = tool({

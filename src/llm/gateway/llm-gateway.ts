@@ -5,7 +5,6 @@
  * and writes one ledger row per call — succeeded or failed — with tokens, latency and cost.
  */
 import { randomUUID } from 'node:crypto';
-import { embedMany } from 'ai';
 import { SwitchyardError, toErrorData } from '../../errors/switchyard-error.ts';
 import type { Store } from '../../store/ports.ts';
 import { type CachedAnswer, ResponseCache } from '../cache/response-cache.ts';
@@ -149,7 +148,7 @@ export class LlmGateway {
           const model = byCandidate.get(breakerKey(candidate))!;
           try {
             const answer = await callModel({
-              model: this.options.models.language(model),
+              model: await this.options.models.language(model),
               request,
               messages,
               maxOutputTokens: maxOutputOf(model),
@@ -252,8 +251,9 @@ export class LlmGateway {
     if (!model.embedding) {
       throw new SwitchyardError('SY_LLM_REQUEST_INVALID', `model "${model.id}" is not an embedding model`);
     }
+    const { embedMany } = await import('ai');
     const result = await embedMany({
-      model: this.options.models.embedding(model),
+      model: await this.options.models.embedding(model),
       values: [...request.input],
       maxRetries: 2,
       ...(context.signal ? { abortSignal: context.signal } : {}),

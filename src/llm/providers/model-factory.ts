@@ -1,12 +1,9 @@
 /**
  * @module Language and embedding models from the configured providers, through the Vercel AI SDK
  * (its OpenAI, Anthropic, Google and OpenAI-compatible providers), built once per provider. Keys
- * are read from the environment variable the provider names, at build time, never logged.
+ * are read from the environment variable the provider names, at build time, never logged. Each
+ * provider package is loaded on first use: together they would add ~150 ms to every start.
  */
-import { createAnthropic } from '@ai-sdk/anthropic';
-import { createGoogle } from '@ai-sdk/google';
-import { createOpenAI } from '@ai-sdk/openai';
-import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import type { EmbeddingModel, LanguageModel } from 'ai';
 import { SwitchyardError } from '../../errors/switchyard-error.ts';
 import type { LlmConfig, ModelConfig, ProviderConfig } from '../config/llm-config.ts';
@@ -22,7 +19,7 @@ interface ProviderInstance {
 export class ModelFactory {
   private readonly providers = new Map<string, ProviderConfig>();
   private readonly models = new Map<string, ModelConfig>();
-  private readonly instances = new Map<string, ProviderInstance>();
+  private readonly instances = new Map<string, Promise<ProviderInstance>>();
   private readonly env: Readonly<Record<string, string | undefined>>;
 
   constructor(config: LlmConfig, env: Readonly<Record<string, string | undefined>>) {
@@ -45,15 +42,15 @@ export class ModelFactory {
     return [...this.models.values()];
   }
 
-  language(model: ModelConfig): LanguageModel {
-    return this.instance(model.provider).language(model.model ?? model.id);
+  async language(model: ModelConfig): Promise<LanguageModel> {
+    return (await this.instance(model.provider)).language(model.model ?? model.id);
   }
 
-  embedding(model: ModelConfig): EmbeddingModel {
-    return this.instance(model.provider).embedding(model.model ?? model.id);
+  async embedding(model: ModelConfig): Promise<EmbeddingModel> {
+    return (await this.instance(model.provider)).embedding(model.model ?? model.id);
   }
 
-  private instance(providerId: string): ProviderInstance {
+  private instance(providerId: string): Promise<ProviderInstance> {
     let instance = this.instances.get(providerId);
     if (!instance) {
       const provider = this.providers.get(providerId);
@@ -66,18 +63,20 @@ export class ModelFactory {
   }
 }
 
-function build(provider: ProviderConfig, apiKey: string | undefined): ProviderInstance {
+async function build(provider: ProviderConfig, apiKey: string | undefined): Promise<ProviderInstance> {
   const common = {
     ...(provider.baseUrl ? { baseURL: provider.baseUrl } : {}),
     ...(apiKey ? { apiKey } : {}),
   };
   switch (provider.kind) {
     case 'openai': {
+      const { createOpenAI } = await import('@ai-sdk/openai');
       const openai = createOpenAI(common);
       // .chat(): the chat-completions API, which every OpenAI-style server speaks.
       return { language: (model) => openai.chat(model), embedding: (model) => openai.embedding(model) };
     }
     case 'anthropic': {
+      const { createAnthropic } = await import('@ai-sdk/anthropic');
       const anthropic = createAnthropic(common);
       return {
         language: (model) => anthropic(model),
@@ -87,10 +86,12 @@ function build(provider: ProviderConfig, apiKey: string | undefined): ProviderIn
       };
     }
     case 'google': {
+      const { createGoogle } = await import('@ai-sdk/google');
       const google = createGoogle(common);
       return { language: (model) => google(model), embedding: (model) => google.embeddingModel(model) };
     }
     case 'openai-compatible': {
+      const { createOpenAICompatible } = await import('@ai-sdk/openai-compatible');
       const compatible = createOpenAICompatible({
         name: provider.id,
         baseURL: provider.baseUrl ?? 'http://127.0.0.1:8787/v1',
