@@ -17,6 +17,7 @@ import { Executions } from '../runtime/durable/executions.ts';
 import { type Scheduler, type SchedulerOptions, startScheduler } from '../runtime/durable/scheduler.ts';
 import type { ExecutorServices } from '../runtime/services.ts';
 import type { Store } from '../store/ports.ts';
+import { redisLlmCache } from '../store/redis/redis-llm-cache.ts';
 import { StoredWorkflowResolver } from '../workflows/stored-resolver.ts';
 import { WorkflowVersions } from '../workflows/versions.ts';
 import { composeSecurity, type SecurityOptions } from './compose-security.ts';
@@ -43,6 +44,8 @@ export function composeServer(options: {
   readonly security: SecurityOptions;
   /** The LLM gateway's configuration; none, no gateway (model calls fail clearly). */
   readonly llm?: LlmConfig;
+  /** Redis for the LLM cache's durable tier (several processes share it); the database otherwise. */
+  readonly redisUrl?: string;
 }): Composition {
   const { store, registry } = options;
   const secured = composeSecurity({
@@ -53,11 +56,13 @@ export function composeServer(options: {
     ...(options.log ? { log: options.log } : {}),
   });
   // The server runs uploaded workflows: their sub-workflows are stored ones, never files on its disk.
+  const redisCache = options.llm && options.redisUrl ? redisLlmCache(options.redisUrl) : undefined;
   const llm =
     options.llm &&
     openLlmGateway({
       config: options.llm,
       store,
+      ...(redisCache ? { cacheStore: redisCache } : {}),
       now: () => options.services.clock.now(),
       random: options.services.random,
     });
@@ -109,7 +114,10 @@ export function composeServer(options: {
   return {
     deps,
     worker,
-    close: () => secured.close(),
+    close: async () => {
+      await secured.close();
+      await redisCache?.close();
+    },
     startScheduler: (scheduler = {}) =>
       startScheduler({
         store,

@@ -51,6 +51,9 @@ export async function serveCommand(
     worker: { onError: (error) => log.error({ err: error }, 'worker failed') },
     security: { keyRing: keys.ring, settings, redactor, operatorAllow: outboundAllowFromEnv() },
     llm: loadLlmConfig(process.env, storeConfig.dataDir),
+    ...(process.env.SWITCHYARD_REDIS_URL?.trim()
+      ? { redisUrl: process.env.SWITCHYARD_REDIS_URL.trim() }
+      : {}),
   });
   const stopRetention = startRetention(store, services.clock, retentionFromEnv(), {
     onError: (error) => log.error({ err: error }, 'retention failed'),

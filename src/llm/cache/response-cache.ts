@@ -57,11 +57,12 @@ export class ResponseCache {
     return createHash('sha256').update(JSON.stringify(normal)).digest('hex');
   }
 
+  /** A durable tier that fails is a miss: the cache must never fail a model call. */
   async get(key: string): Promise<CachedAnswer | undefined> {
     const now = this.now();
     const local = this.memory?.get(key);
     if (local && local.expiresAt > now) return local.answer;
-    const stored = (await this.store.get(key, now)) as CachedAnswer | undefined;
+    const stored = (await this.store.get(key, now).catch(() => undefined)) as CachedAnswer | undefined;
     if (stored) this.memory?.set(key, { answer: stored, expiresAt: now + this.ttlMs });
     return stored;
   }
@@ -69,6 +70,8 @@ export class ResponseCache {
   async put(key: string, workspaceId: string, answer: CachedAnswer): Promise<void> {
     const now = this.now();
     this.memory?.set(key, { answer, expiresAt: now + this.ttlMs });
-    await this.store.put({ key, workspaceId, response: answer, now, expiresAt: now + this.ttlMs });
+    await this.store
+      .put({ key, workspaceId, response: answer, now, expiresAt: now + this.ttlMs })
+      .catch(() => {});
   }
 }

@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { SwitchyardError, toErrorData } from '../../errors/switchyard-error.ts';
+import type { CacheRepository } from '../../store/llm-ports.ts';
 import type { Store } from '../../store/ports.ts';
 import { type CachedAnswer, ResponseCache } from '../cache/response-cache.ts';
 import type { LlmConfig, ModelConfig } from '../config/llm-config.ts';
@@ -28,6 +29,8 @@ export interface GatewayOptions {
   readonly prices: PriceTable;
   readonly now: () => number;
   readonly random: () => number;
+  /** The cache's durable tier: Redis when configured; the store's table otherwise. */
+  readonly cacheStore?: CacheRepository;
 }
 
 export interface EmbeddingResult {
@@ -50,7 +53,7 @@ export class LlmGateway {
     this.options = options;
     this.breakers = new BreakerRegistry({ ...options.config.breaker, now: options.now });
     this.cache = new ResponseCache({
-      store: options.store.llmCache,
+      store: options.cacheStore ?? options.store.llmCache,
       memoryEntries: options.config.cache.memoryEntries,
       ttlMs: options.config.cache.ttlSeconds * 1000,
       now: options.now,

@@ -1,4 +1,5 @@
 /** @module The gateway as `serve` and `run --durable` build it: configured providers over a store, built-in prices. */
+import type { CacheRepository } from '../../store/llm-ports.ts';
 import type { Store } from '../../store/ports.ts';
 import type { LlmConfig } from '../config/llm-config.ts';
 import { PriceTable } from '../cost/prices.ts';
@@ -11,6 +12,7 @@ export function openLlmGateway(options: {
   readonly now: () => number;
   readonly random: () => number;
   readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly cacheStore?: CacheRepository;
 }): LlmGateway {
   return new LlmGateway({
     config: options.config,
@@ -19,5 +21,6 @@ export function openLlmGateway(options: {
     prices: new PriceTable(),
     now: options.now,
     random: options.random,
+    ...(options.cacheStore ? { cacheStore: options.cacheStore } : {}),
   });
 }
