@@ -480,6 +480,27 @@ export const errorCodes = {
     summary: 'The remote service answered an outbound request with an error status.',
     hint: 'Read the status and body in the error details; 429 and 5xx are retried when the node allows retries.',
   },
+  // People in the loop.
+  SY_APPROVAL_UNAVAILABLE: user(
+    'Approvals need a durable run: this one has nowhere to wait.',
+    'Run the workflow through `switchyard serve` (or `switchyard run --durable`).',
+  ),
+  SY_APPROVAL_NOT_FOUND: user(
+    'No such approval in this workspace.',
+    'List them with GET /api/v1/approvals.',
+    404,
+  ),
+  SY_APPROVAL_DECIDED: user(
+    'This approval was decided already.',
+    'Read it again to see who decided and how; a decision cannot be changed.',
+    409,
+  ),
+  SY_APPROVAL_TIMEOUT: user(
+    'Nobody decided the approval before its deadline.',
+    'Decide sooner, give the node a longer timeoutMs, or let it take `onTimeout: approve | reject`.',
+    408,
+  ),
+
   // Model calls through the gateway.
   SY_LLM_UNAVAILABLE: {
     category: 'provider',

@@ -81,6 +81,25 @@ export interface NodeLlm {
   }>;
 }
 
+/** What a person is asked to approve. */
+export interface ApprovalAsk {
+  readonly title: string;
+  readonly message?: string | undefined;
+  readonly data: unknown;
+  /** Past this, the approval times out (status `timed-out`). */
+  readonly timeoutMs?: number | undefined;
+}
+
+export interface ApprovalAnswer {
+  readonly approvalId: string;
+  readonly status: 'approved' | 'rejected' | 'timed-out';
+  /** As approved (possibly edited), or the original data when nobody decided. */
+  readonly data: unknown;
+  readonly comment: string | null;
+  readonly decidedBy: string | null;
+  readonly decidedAt: number | null;
+}
+
 /** A decrypted credential: its fields (e.g. `{ token }` or `{ username, password }`). */
 export type CredentialData = Readonly<Record<string, string>>;
 
@@ -114,4 +133,10 @@ export interface NodeContext {
   credential(name: string): Promise<CredentialData>;
   /** The LLM gateway; rejects with SY_LLM_UNAVAILABLE where none is configured. */
   readonly llm: NodeLlm;
+  /**
+   * Asks a person: resolves with their decision once made; until then the node is parked and the
+   * execution sleeps in the store (no process waits). The node runs again when woken, and this
+   * call then returns the decision, so everything before it must be repeatable.
+   */
+  approval(ask: ApprovalAsk): Promise<ApprovalAnswer>;
 }

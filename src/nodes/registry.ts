@@ -1,5 +1,6 @@
 /** @module The node type registry: the built-in types, and the place later issues add theirs. */
 import type { NodeCatalog } from '../core/catalog.ts';
+import { approvalNode } from './approval.ts';
 import { codeNode } from './code.ts';
 import { conditionNode } from './condition.ts';
 import { delayNode } from './delay.ts';
@@ -63,6 +64,7 @@ export const builtinNodeTypes = [
   httpNode,
   llmNode,
   embeddingsNode,
+  approvalNode,
 ] as const;
 
 export function createNodeRegistry(): NodeRegistry {

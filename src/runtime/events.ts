@@ -67,7 +67,11 @@ export type ExecutionEvent =
   | (NodeBase & { readonly type: 'loop.iteration.started'; readonly iteration: number })
   | (NodeBase & { readonly type: 'loop.iteration.finished'; readonly iteration: number })
   | (NodeBase & { readonly type: 'loop.finished'; readonly output: unknown })
-  | (Base & { readonly type: 'execution.responded'; readonly status: number });
+  | (Base & { readonly type: 'execution.responded'; readonly status: number })
+  /** The node waits outside the process (an approval): it is parked, not finished. */
+  | (NodeBase & { readonly type: 'node.waiting'; readonly waitingOn: string; readonly message: string })
+  /** Every unfinished node waits: the execution sleeps in the store until woken. */
+  | (Base & { readonly type: 'execution.suspended'; readonly waitingOn: readonly string[] });
 
 export type ExecutionEventType = ExecutionEvent['type'];
 

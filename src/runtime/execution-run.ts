@@ -14,6 +14,7 @@ import { type AttemptHost, type AttemptsResult, runWithPolicies } from './node-a
 import { nodeLlm } from './node-llm.ts';
 import { nodeOutputsView } from './node-outputs-view.ts';
 import type { ExecutorServices } from './services.ts';
+import { Suspended } from './suspension.ts';
 
 export const MAX_SUBWORKFLOW_DEPTH = 8;
 
@@ -49,11 +50,23 @@ export interface ExecuteOptions {
   readonly sleep?: (key: string, ms: number, signal: AbortSignal) => Promise<void>;
 }
 
-export interface ExecutionResult extends ExecutionOutcome {
-  readonly executionId: string;
-  readonly durationMs: number;
-  readonly response?: WorkflowResponse;
-}
+export type ExecutionResult =
+  | (ExecutionOutcome & {
+      readonly executionId: string;
+      readonly durationMs: number;
+      readonly response?: WorkflowResponse;
+    })
+  /** Every node still unfinished waits outside the process: the execution sleeps until woken. */
+  | {
+      readonly status: 'waiting';
+      readonly executionId: string;
+      readonly durationMs: number;
+      readonly waitingOn: readonly string[];
+      readonly output?: undefined;
+      readonly error?: undefined;
+      readonly failedNode?: undefined;
+      readonly response?: WorkflowResponse;
+    };
 
 export class ExecutionRun implements AttemptHost {
   readonly services: ExecutorServices;
@@ -69,6 +82,8 @@ export class ExecutionRun implements AttemptHost {
   private settle: ((result: ExecutionResult) => void) | undefined;
   private finished = false;
   private abandoned = false;
+  /** Nodes parked waiting outside the process, by node instance key: what they wait on. */
+  private readonly parked = new Map<string, string>();
 
   constructor(services: ExecutorServices, workflow: CompiledWorkflow, options: ExecuteOptions) {
     this.services = services;
@@ -135,11 +150,41 @@ export class ExecutionRun implements AttemptHost {
       for (const ready of this.state.takeReady(free)) {
         runWithPolicies(ready, this).then(
           (result) => this.complete(ready, result),
-          (error: unknown) => this.crash(error),
+          (error: unknown) => (error instanceof Suspended ? this.park(ready, error) : this.crash(error)),
         );
       }
     }
     if (this.state.isDone()) this.finish();
+    else if (this.parked.size > 0 && this.parked.size === this.state.runningCount) this.suspend();
+  }
+
+  private park(ready: ReadyNode, suspended: Suspended): void {
+    this.parked.set(ready.key, suspended.waitingOn);
+    this.emit({
+      type: 'node.waiting',
+      nodeId: ready.node.id,
+      scope: ready.scope,
+      waitingOn: suspended.waitingOn,
+      message: suspended.message,
+    });
+    this.pump();
+  }
+
+  /** Nothing can run until someone outside decides: hand back a waiting result; a later run resumes. */
+  private suspend(): void {
+    if (this.finished || this.state.executionStatus !== 'running') return;
+    this.finished = true;
+    const durationMs = this.services.clock.now() - this.startedAt;
+    const waitingOn = [...this.parked.values()];
+    this.emit({ type: 'execution.suspended', waitingOn });
+    this.controller.abort(new SwitchyardError('SY_EXEC_CANCELLED', 'the execution is waiting'));
+    this.settle?.({
+      status: 'waiting',
+      executionId: this.executionId,
+      durationMs,
+      waitingOn,
+      ...(this.response ? { response: this.response } : {}),
+    });
   }
 
   private complete(ready: ReadyNode, result: AttemptsResult): void {
@@ -349,6 +394,23 @@ export class ExecutionRun implements AttemptHost {
       http: (request, requestSignal) =>
         this.outbound(request, requestSignal ? AbortSignal.any([signal, requestSignal]) : signal),
       credential: (name) => this.services.credentials.get(this.workspaceId, name),
+      approval: (ask) => {
+        const gate = this.services.approvals;
+        if (!gate || this.options.workflowId === undefined) {
+          throw new SwitchyardError('SY_APPROVAL_UNAVAILABLE', 'this run cannot wait for a person');
+        }
+        return gate.ask(
+          {
+            workspaceId: this.workspaceId,
+            // A sub-workflow's id is `<root>/<path>`: the root is what sleeps and wakes.
+            executionId: this.executionId.split('/')[0]!,
+            workflowId: this.options.workflowId,
+            nodeKey: `${this.executionId}:${ready.key}`,
+            nodeId: node.id,
+          },
+          ask,
+        );
+      },
       llm: nodeLlm(this.services.llm, {
         workspaceId: this.workspaceId,
         workflowId: this.options.workflowId,

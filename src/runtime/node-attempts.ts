@@ -12,6 +12,7 @@ import { untilAborted } from './abortable.ts';
 import type { EventDraft } from './events.ts';
 import { resolveParams } from './node-params.ts';
 import type { ExecutorServices } from './services.ts';
+import { Suspended } from './suspension.ts';
 
 /** What the execution lends each node run. */
 export interface AttemptHost {
@@ -42,6 +43,8 @@ export async function runWithPolicies(ready: ReadyNode, host: AttemptHost): Prom
       const outputs = await attemptOnce(ready, attempt, host);
       return done({ nodeId: node.id, scope: ready.scope, status: 'succeeded', outputs }, attempt);
     } catch (thrown) {
+      // Not a failure: the node waits outside the process; the execution parks it (see suspension.ts).
+      if (thrown instanceof Suspended) throw thrown;
       if (host.signal.aborted) return failed(toErrorData(host.signal.reason), attempt);
       const error = toErrorData(thrown);
       if (attempt >= policy.attempts || !isRetryable(thrown)) return failed(error, attempt);

@@ -5,6 +5,7 @@ import type { LlmGateway } from '../llm/gateway/llm-gateway.ts';
 import type { CredentialData, OutboundFetch } from '../nodes/context.ts';
 import type { CodeSandbox } from '../sandbox/types.ts';
 import type { Clock } from './clock.ts';
+import type { ApprovalGate } from './durable/approval-gate.ts';
 
 export interface ResolvedWorkflow {
   readonly workflow: CompiledWorkflow;
@@ -29,6 +30,8 @@ export interface ExecutorServices {
   readonly credentials: CredentialSource;
   /** Model calls; absent where no gateway is set up (nodes then fail with a clear error). */
   readonly llm?: LlmGateway;
+  /** People's decisions; only durable runs can wait for them. */
+  readonly approvals?: ApprovalGate;
 }
 
 /** Where nodes' credentials come from: the vault in a server, nothing (or a file) in the CLI. */

@@ -12,6 +12,7 @@ import { openLlmGateway } from '../llm/gateway/open-gateway.ts';
 import { executionLogSink } from '../logging/execution-logs.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { NodeRegistry } from '../nodes/registry.ts';
+import { approvalGate } from '../runtime/durable/approval-gate.ts';
 import { ExecutionWorker, type ExecutionWorkerOptions } from '../runtime/durable/execution-worker.ts';
 import { Executions } from '../runtime/durable/executions.ts';
 import { type Scheduler, type SchedulerOptions, startScheduler } from '../runtime/durable/scheduler.ts';
@@ -69,6 +70,7 @@ export function composeServer(options: {
   const services = {
     ...secured.services,
     workflows: new StoredWorkflowResolver(store, registry),
+    approvals: approvalGate(store, options.services.clock),
     ...(llm ? { llm } : {}),
   };
   const bus = new InProcessEventBus();
@@ -88,6 +90,8 @@ export function composeServer(options: {
     onRespond: (executionId, response) => responses.respond(executionId, response),
   });
   worker.onFinished((executionId) => responses.finished(executionId));
+  // A caller waiting on an execution that went to sleep stops waiting: it answers when it can.
+  worker.onSuspended((executionId) => responses.finished(executionId));
   const executions = new Executions({
     store,
     catalog: registry,

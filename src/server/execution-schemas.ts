@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { StoredExecution, StoredNodeRun } from '../store/ports.ts';
 import { errorDataSchema, isoOf, isoOrNull, isoTime, pageOf } from './common-schemas.ts';
 
-export const executionStatus = z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']);
+export const executionStatus = z.enum(['queued', 'running', 'waiting', 'succeeded', 'failed', 'cancelled']);
 
 export const executionSchema = z
   .object({

@@ -4,6 +4,8 @@
  * are stored as JSON and come back equal (deep-equal) to what went in.
  */
 import type { ErrorData } from '../errors/switchyard-error.ts';
+import type { ApprovalRepository } from './approval-ports.ts';
+import type { Lease } from './lease.ts';
 import type { BudgetRepository, CacheRepository, LedgerRepository } from './llm-ports.ts';
 import type { Page, PageRequest } from './page.ts';
 import type {
@@ -83,7 +85,8 @@ export interface WorkflowRepository {
 
 // ---- executions -----------------------------------------------------------------------------
 
-export type StoredExecutionStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+/** waiting: asleep until a person decides an approval (no runner holds it). */
+export type StoredExecutionStatus = 'queued' | 'running' | 'waiting' | 'succeeded' | 'failed' | 'cancelled';
 
 export interface ExecutionTrigger {
   /** manual, api, webhook, schedule, replay, retry, subworkflow… */
@@ -133,12 +136,7 @@ export interface NewExecution {
   readonly now: number;
 }
 
-/** Proof of ownership of a running execution. */
-export interface Lease {
-  readonly executionId: string;
-  readonly owner: string;
-  readonly epoch: number;
-}
+export type { Lease } from './lease.ts';
 
 export interface ExecutionFilter extends PageRequest {
   readonly status?: StoredExecutionStatus;
@@ -403,6 +401,7 @@ export interface Store {
   readonly ledger: LedgerRepository;
   readonly budgets: BudgetRepository;
   readonly llmCache: CacheRepository;
+  readonly approvals: ApprovalRepository;
   /** Reachable and fully migrated (for /readyz). */
   health(): Promise<{ readonly ok: boolean; readonly detail?: string }>;
   close(): Promise<void>;

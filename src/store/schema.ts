@@ -246,6 +246,22 @@ export interface LlmCacheTable {
   expires_at: number;
 }
 
+export interface ApprovalsTable {
+  id: string;
+  workspace_id: string;
+  execution_id: string;
+  workflow_id: string;
+  node_key: string;
+  node_id: string;
+  status: string;
+  request: string;
+  decision: string | null;
+  decided_by: string | null;
+  decided_at: number | null;
+  expires_at: number | null;
+  created_at: number;
+}
+
 export interface Database {
   workflows: WorkflowsTable;
   workflow_versions: WorkflowVersionsTable;
@@ -269,4 +285,5 @@ export interface Database {
   llm_budgets: LlmBudgetsTable;
   llm_reservations: LlmReservationsTable;
   llm_cache: LlmCacheTable;
+  approvals: ApprovalsTable;
 }

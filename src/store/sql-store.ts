@@ -6,6 +6,7 @@ import type { StoreConnection } from './backend.ts';
 import { migrationState } from './migrations.ts';
 import type { Store } from './ports.ts';
 import { apiKeyRepository } from './repositories/api-keys.ts';
+import { approvalRepository } from './repositories/approvals.ts';
 import { auditRepository } from './repositories/audit.ts';
 import { credentialRepository } from './repositories/credentials.ts';
 import { deadLetterRepository } from './repositories/dead-letters.ts';
@@ -48,6 +49,7 @@ export function createSqlStore(connection: StoreConnection): Store {
     ledger: guard(ledgerRepository(db)),
     budgets: guard(budgetRepository(db, backend)),
     llmCache: guard(cacheRepository(db)),
+    approvals: guard(approvalRepository(db, backend)),
     async health() {
       try {
         const state = await migrationState(connection);

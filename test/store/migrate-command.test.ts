@@ -45,10 +45,10 @@ describe('switchyard migrate', () => {
   it('creates the SQLite database, lists the migrations it applied, then says it is up to date', async () => {
     expect(await migrateCommand({})).toBe(0);
     expect(stdout).toContain(join(dataDir, 'nested', 'data', 'switchyard.db'));
-    expect(stdout).toMatch(/6 migrations[\s\S]*0001_initial[\s\S]*0006_llm_gateway/);
+    expect(stdout).toMatch(/7 migrations[\s\S]*0001_initial[\s\S]*0007_approvals/);
     stdout = '';
     expect(await migrateCommand({})).toBe(0);
-    expect(stdout).toMatch(/up to date at 0006_llm_gateway/);
+    expect(stdout).toMatch(/up to date at 0007_approvals/);
   });
 
   it('prints a JSON report with --json', async () => {
@@ -63,8 +63,9 @@ describe('switchyard migrate', () => {
         '0004_webhooks_and_idempotency',
         '0005_identity_and_secrets',
         '0006_llm_gateway',
+        '0007_approvals',
       ],
-      current: '0006_llm_gateway',
+      current: '0007_approvals',
     });
   });
 
@@ -82,6 +83,7 @@ describe('switchyard migrate', () => {
           '0004_webhooks_and_idempotency',
           '0005_identity_and_secrets',
           '0006_llm_gateway',
+          '0007_approvals',
         ],
       });
     } finally {

@@ -10,6 +10,7 @@ import type { ErrorData } from '../../errors/switchyard-error.ts';
 import { loadLlmConfig } from '../../llm/config/load-llm-config.ts';
 import { openLlmGateway } from '../../llm/gateway/open-gateway.ts';
 import type { NodeRegistry } from '../../nodes/registry.ts';
+import { approvalGate } from '../../runtime/durable/approval-gate.ts';
 import { ExecutionWorker } from '../../runtime/durable/execution-worker.ts';
 import { Executions } from '../../runtime/durable/executions.ts';
 import { retentionFromEnv, startRetention } from '../../runtime/durable/retention.ts';
@@ -33,7 +34,8 @@ export interface RunRequest {
 
 export interface RunResult {
   readonly executionId: string;
-  readonly status: 'succeeded' | 'failed' | 'cancelled';
+  /** waiting: asleep until a person decides (an approval); it goes on through the API. */
+  readonly status: 'succeeded' | 'failed' | 'cancelled' | 'waiting';
   readonly output: unknown;
   readonly error?: ErrorData;
   readonly failedNode?: { readonly nodeId: string; readonly scope: string };
@@ -54,6 +56,7 @@ export async function runDurably(request: RunRequest): Promise<RunResult> {
       now: () => clock.now(),
       random,
     }),
+    approvals: approvalGate(store, clock),
   };
   const stopRetention = startRetention(store, request.services.clock, retentionFromEnv(), {
     onError: (error) => process.stderr.write(`retention: ${String(error)}\n`),
@@ -86,9 +89,11 @@ export async function runDurably(request: RunRequest): Promise<RunResult> {
     });
     listener = request.watch(execution.id);
     const finished = new Promise<void>((resolve) => {
-      worker.onFinished((id) => {
+      const done = (id: string) => {
         if (id === execution.id) resolve();
-      });
+      };
+      worker.onFinished(done);
+      worker.onSuspended(done);
     });
     const cancel = () => worker.cancel(execution.id, 'interrupted (SIGINT)');
     request.signal.addEventListener('abort', cancel, { once: true });

@@ -73,7 +73,7 @@ export async function runCommand(file: string, options: RunOptions, registry: No
 async function runInMemory(request: RunRequest): Promise<RunResult> {
   const executionId = randomUUID();
   const onEvent = request.watch(executionId);
-  return new ExecutionRun(request.services, request.workflow, {
+  const result = await new ExecutionRun(request.services, request.workflow, {
     executionId,
     input: request.input,
     signal: request.signal,
@@ -81,11 +81,17 @@ async function runInMemory(request: RunRequest): Promise<RunResult> {
     ...(request.entry === undefined ? {} : { entry: request.entry }),
     ...(onEvent ? { onEvent } : {}),
   }).run();
+  const { response: _response, ...reported } = result;
+  return reported as RunResult;
 }
 
 function report(result: RunResult, options: RunOptions): void {
   if (options.json) {
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  } else if (result.status === 'waiting') {
+    process.stderr.write(
+      `${pc.yellow('waiting')} for a person's decision: decide it through the API (GET /api/v1/approvals), and the execution ${result.executionId} goes on\n`,
+    );
   } else if (result.status === 'succeeded') {
     process.stderr.write(`${pc.green('succeeded')} in ${formatMs(result.durationMs)}\n`);
     process.stdout.write(`${JSON.stringify(result.output, null, 2)}\n`);

@@ -77,8 +77,10 @@ export class ExecutionWorker {
   private readonly events: Batcher<StoredEvent, undefined>;
   private readonly finishes: Batcher<{ lease: Lease; outcome: ExecutionOutcomeUpdate }, boolean>;
   private readonly finished = new Set<(id: string) => void>();
+  private readonly suspended = new Set<(id: string) => void>();
   private pollTimer: NodeJS.Timeout | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
+  private expiryTimer: NodeJS.Timeout | undefined;
   private claiming: Promise<void> | undefined;
   private wakeAgain = false;
   private stopped = true;
@@ -114,7 +116,17 @@ export class ExecutionWorker {
     this.stopped = false;
     if (this.options.soleRunner) await this.store.executions.requeueRunning();
     this.heartbeat = setInterval(() => void this.renewLeases(), Math.max(50, Math.floor(this.leaseMs / 3)));
+    // Approvals past their deadline time out and wake their executions; once a second is plenty.
+    this.expiryTimer = setInterval(() => void this.expireApprovals(), Math.max(this.pollMs, 1000));
     this.notify();
+  }
+
+  private async expireApprovals(): Promise<void> {
+    try {
+      if ((await this.store.approvals.expire(this.services.clock.now())) > 0) this.notify();
+    } catch (error) {
+      this.options.onError?.(error);
+    }
   }
 
   /** There may be new work: look now instead of at the next poll. */
@@ -149,6 +161,11 @@ export class ExecutionWorker {
     this.finished.add(listener);
     return () => this.finished.delete(listener);
   }
+  /** Called when an execution this worker ran went to sleep waiting for a person. */
+  onSuspended(listener: (executionId: string) => void): () => void {
+    this.suspended.add(listener);
+    return () => this.suspended.delete(listener);
+  }
 
   /**
    * Stops claiming and gives running executions back: their nodes are aborted, their leases
@@ -158,6 +175,7 @@ export class ExecutionWorker {
     this.stopped = true;
     clearTimeout(this.pollTimer);
     clearInterval(this.heartbeat);
+    clearInterval(this.expiryTimer);
     await this.claiming;
     const leases = [...this.running.values()].map(({ lease, run }) => {
       run.abandon();
@@ -286,6 +304,13 @@ export class ExecutionWorker {
   }
 
   private async settle(execution: StoredExecution, lease: Lease, result: ExecutionResult): Promise<void> {
+    if (result.status === 'waiting') {
+      // Asleep in the store, holding no runner; a decision (or its timeout) queues it again.
+      if (await this.store.approvals.suspend(lease, result.waitingOn)) {
+        for (const listener of this.suspended) listener(execution.id);
+      }
+      return;
+    }
     const now = this.services.clock.now();
     const finished = await this.finishes.submit({
       lease,

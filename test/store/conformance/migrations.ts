@@ -13,6 +13,7 @@ const ALL = [
   '0004_webhooks_and_idempotency',
   '0005_identity_and_secrets',
   '0006_llm_gateway',
+  '0007_approvals',
 ];
 
 export function migrationConformance(fixture: StoreFixture): void {

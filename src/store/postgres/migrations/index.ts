@@ -6,6 +6,7 @@ import { nodeRunInput } from './0003_node_run_input.ts';
 import { webhooksAndIdempotency } from './0004_webhooks_and_idempotency.ts';
 import { identityAndSecrets } from './0005_identity_and_secrets.ts';
 import { llmGateway } from './0006_llm_gateway.ts';
+import { approvals } from './0007_approvals.ts';
 
 export const postgresMigrations: Readonly<Record<string, Migration>> = {
   '0001_initial': initial,
@@ -14,4 +15,5 @@ export const postgresMigrations: Readonly<Record<string, Migration>> = {
   '0004_webhooks_and_idempotency': webhooksAndIdempotency,
   '0005_identity_and_secrets': identityAndSecrets,
   '0006_llm_gateway': llmGateway,
+  '0007_approvals': approvals,
 };

@@ -1,0 +1,41 @@
+/**
+ * @module SQLite, seventh schema: approvals — a person's decision that a suspended execution
+ * waits for, one per node instance.
+ */
+import type { Kysely, Migration } from 'kysely';
+
+export const approvals: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createTable('approvals')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('workspace_id', 'text', (c) => c.notNull())
+      .addColumn('execution_id', 'text', (c) => c.notNull())
+      .addColumn('workflow_id', 'text', (c) => c.notNull())
+      // The node instance (node id and loop scope): one approval per instance, found again on resume.
+      .addColumn('node_key', 'text', (c) => c.notNull())
+      .addColumn('node_id', 'text', (c) => c.notNull())
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('request', 'text', (c) => c.notNull())
+      .addColumn('decision', 'text')
+      .addColumn('decided_by', 'text')
+      .addColumn('decided_at', 'integer')
+      .addColumn('expires_at', 'integer')
+      .addColumn('created_at', 'integer', (c) => c.notNull())
+      .addUniqueConstraint('approvals_node_unique', ['execution_id', 'node_key'])
+      .execute();
+    await db.schema
+      .createIndex('approvals_by_workspace')
+      .on('approvals')
+      .columns(['workspace_id', 'status', 'created_at'])
+      .execute();
+    await db.schema
+      .createIndex('approvals_by_expiry')
+      .on('approvals')
+      .columns(['status', 'expires_at'])
+      .execute();
+  },
+  async down(db: Kysely<unknown>): Promise<void> {
+    await db.schema.dropTable('approvals').execute();
+  },
+};
