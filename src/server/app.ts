@@ -6,6 +6,7 @@ import fastifyCookie from '@fastify/cookie';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { correlationIdOf, echoCorrelationId } from '../logging/correlation.ts';
+import { approvalRoutes } from './approval-routes.ts';
 import { apiKeyRoutes } from './auth/api-key-routes.ts';
 import { auditRoutes } from './auth/audit-routes.ts';
 import { enforceRouteTable } from './auth/auth-hook.ts';
@@ -94,6 +95,7 @@ export async function buildApp(deps: ServerDeps): Promise<FastifyInstance> {
       await api.register(auditRoutes(deps));
       await api.register(workspaceRoutes(deps));
       await api.register(usageRoutes(deps));
+      await api.register(approvalRoutes(deps));
     },
     { prefix: API_PREFIX },
   );

@@ -32,6 +32,8 @@ export interface ServerOptions {
   readonly keyRing?: KeyRing;
   readonly outbound?: OutboundClients;
   readonly llm?: LlmConfig;
+  /** Reuse a data directory (a restart): kept on close; the admin signs in instead of up. */
+  readonly dataDir?: string;
 }
 
 /** A test master key ring: one random key. */
@@ -43,7 +45,7 @@ export async function startServer(
   limits: Partial<ServerLimits> = {},
   options: ServerOptions = {},
 ): Promise<TestServer> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'switchyard-server-'));
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'switchyard-server-'));
   const registry = createNodeRegistry();
   const services = createCliServices(registry);
   const store = await openStore({ dataDir });
@@ -72,13 +74,17 @@ export async function startServer(
   await worker.start();
   const address = await app.listen({ port: 0, host: '127.0.0.1' });
   const email = 'admin@example.com';
-  const signup = await fetch(`${address}/api/v1/auth/signup`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email, password: ADMIN_PASSWORD, name: 'Admin' }),
-  });
+  const enter = (route: 'signup' | 'login') =>
+    fetch(`${address}/api/v1/auth/${route}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email, password: ADMIN_PASSWORD }),
+    });
+  let signup = await enter('signup');
+  // A reused data directory has its admin already: sign in.
+  if (signup.status === 403 && options.dataDir) signup = await enter('login');
   const session = (await signup.json()) as { accessToken: string; user: { id: string } };
-  if (signup.status !== 201) throw new Error(`fixture sign-up: ${signup.status} ${JSON.stringify(session)}`);
+  if (signup.status >= 300) throw new Error(`fixture sign-in: ${signup.status} ${JSON.stringify(session)}`);
   return {
     url: address,
     app,
@@ -91,7 +97,7 @@ export async function startServer(
       await composition.close();
       services.code.dispose();
       await store.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -86,6 +86,10 @@ export const ROUTE_REQUIREMENTS: Readonly<Record<string, Requirement>> = {
 
   'GET /api/v1/audit': needs('admin'),
 
+  'GET /api/v1/approvals': needs('read'),
+  'GET /api/v1/approvals/:id': needs('read'),
+  'POST /api/v1/approvals/:id/decision': needs('run'),
+
   // The OpenAI-compatible gateway: API keys (or access tokens) of the workspace whose budgets apply.
   'POST /v1/chat/completions': needs('run'),
   'POST /v1/embeddings': needs('run'),
