@@ -252,6 +252,28 @@ export interface EventRepository {
   lastSeq(executionId: string): Promise<number>;
 }
 
+// ---- node steps -------------------------------------------------------------------------------
+
+export interface StepRepository {
+  /**
+   * Stores a step's result unless one is stored already, and returns the stored one: of two
+   * runners of the same step, both go on with the first result.
+   */
+  record(step: {
+    readonly executionId: string;
+    readonly nodeKey: string;
+    readonly stepKey: string;
+    readonly result: unknown;
+    readonly now: number;
+  }): Promise<unknown>;
+  /** The stored result, or `undefined` when the step has not finished before. */
+  find(
+    executionId: string,
+    nodeKey: string,
+    stepKey: string,
+  ): Promise<{ readonly result: unknown } | undefined>;
+}
+
 // ---- timers, dead letters, schedules --------------------------------------------------------
 
 export interface TimerRepository {
@@ -402,6 +424,7 @@ export interface Store {
   readonly budgets: BudgetRepository;
   readonly llmCache: CacheRepository;
   readonly approvals: ApprovalRepository;
+  readonly steps: StepRepository;
   /** Reachable and fully migrated (for /readyz). */
   health(): Promise<{ readonly ok: boolean; readonly detail?: string }>;
   close(): Promise<void>;

@@ -262,6 +262,14 @@ export interface ApprovalsTable {
   created_at: number;
 }
 
+export interface NodeStepsTable {
+  execution_id: string;
+  node_key: string;
+  step_key: string;
+  result: string;
+  created_at: number;
+}
+
 export interface Database {
   workflows: WorkflowsTable;
   workflow_versions: WorkflowVersionsTable;
@@ -286,4 +294,5 @@ export interface Database {
   llm_reservations: LlmReservationsTable;
   llm_cache: LlmCacheTable;
   approvals: ApprovalsTable;
+  node_steps: NodeStepsTable;
 }

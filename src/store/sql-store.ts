@@ -19,6 +19,7 @@ import { ledgerRepository } from './repositories/llm-ledger.ts';
 import { nodeRunRepository } from './repositories/node-runs.ts';
 import { refreshTokenRepository } from './repositories/refresh-tokens.ts';
 import { scheduleRepository } from './repositories/schedules.ts';
+import { stepRepository } from './repositories/steps.ts';
 import { timerRepository } from './repositories/timers.ts';
 import { userRepository } from './repositories/users.ts';
 import { webhookDeliveryRepository } from './repositories/webhook-deliveries.ts';
@@ -50,6 +51,7 @@ export function createSqlStore(connection: StoreConnection): Store {
     budgets: guard(budgetRepository(db, backend)),
     llmCache: guard(cacheRepository(db)),
     approvals: guard(approvalRepository(db, backend)),
+    steps: guard(stepRepository(db)),
     async health() {
       try {
         const state = await migrationState(connection);

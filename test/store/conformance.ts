@@ -3,6 +3,7 @@
  * A backend's test file calls storeConformance with a harness that makes fresh databases.
  */
 import { describe } from 'vitest';
+import { approvalAndStepConformance } from './conformance/approvals-steps.ts';
 import { deadLetterAndScheduleConformance } from './conformance/dead-letters-schedules.ts';
 import { eventAndTimerConformance } from './conformance/events-timers.ts';
 import { executionConformance } from './conformance/executions.ts';
@@ -36,5 +37,6 @@ export function storeConformance(name: string, harness: StoreHarness): void {
     webhookAndIdempotencyConformance(fixture);
     identityConformance(fixture);
     llmConformance(fixture);
+    approvalAndStepConformance(fixture);
   });
 }

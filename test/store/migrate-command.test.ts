@@ -45,10 +45,10 @@ describe('switchyard migrate', () => {
   it('creates the SQLite database, lists the migrations it applied, then says it is up to date', async () => {
     expect(await migrateCommand({})).toBe(0);
     expect(stdout).toContain(join(dataDir, 'nested', 'data', 'switchyard.db'));
-    expect(stdout).toMatch(/7 migrations[\s\S]*0001_initial[\s\S]*0007_approvals/);
+    expect(stdout).toMatch(/8 migrations[\s\S]*0001_initial[\s\S]*0008_node_steps/);
     stdout = '';
     expect(await migrateCommand({})).toBe(0);
-    expect(stdout).toMatch(/up to date at 0007_approvals/);
+    expect(stdout).toMatch(/up to date at 0008_node_steps/);
   });
 
   it('prints a JSON report with --json', async () => {
@@ -64,8 +64,9 @@ describe('switchyard migrate', () => {
         '0005_identity_and_secrets',
         '0006_llm_gateway',
         '0007_approvals',
+        '0008_node_steps',
       ],
-      current: '0007_approvals',
+      current: '0008_node_steps',
     });
   });
 
@@ -84,6 +85,7 @@ describe('switchyard migrate', () => {
           '0005_identity_and_secrets',
           '0006_llm_gateway',
           '0007_approvals',
+          '0008_node_steps',
         ],
       });
     } finally {

@@ -14,6 +14,7 @@ const ALL = [
   '0005_identity_and_secrets',
   '0006_llm_gateway',
   '0007_approvals',
+  '0008_node_steps',
 ];
 
 export function migrationConformance(fixture: StoreFixture): void {

@@ -10,7 +10,8 @@ export const approvals: Migration = {
       .createTable('approvals')
       .addColumn('id', 'text', (c) => c.primaryKey())
       .addColumn('workspace_id', 'text', (c) => c.notNull())
-      .addColumn('execution_id', 'text', (c) => c.notNull())
+      // Retention deletes an execution's approvals with it.
+      .addColumn('execution_id', 'text', (c) => c.notNull().references('executions.id').onDelete('cascade'))
       .addColumn('workflow_id', 'text', (c) => c.notNull())
       // The node instance (node id and loop scope): one approval per instance, found again on resume.
       .addColumn('node_key', 'text', (c) => c.notNull())

@@ -7,6 +7,7 @@ import { webhooksAndIdempotency } from './0004_webhooks_and_idempotency.ts';
 import { identityAndSecrets } from './0005_identity_and_secrets.ts';
 import { llmGateway } from './0006_llm_gateway.ts';
 import { approvals } from './0007_approvals.ts';
+import { nodeSteps } from './0008_node_steps.ts';
 
 export const sqliteMigrations: Readonly<Record<string, Migration>> = {
   '0001_initial': initial,
@@ -16,4 +17,5 @@ export const sqliteMigrations: Readonly<Record<string, Migration>> = {
   '0005_identity_and_secrets': identityAndSecrets,
   '0006_llm_gateway': llmGateway,
   '0007_approvals': approvals,
+  '0008_node_steps': nodeSteps,
 };
