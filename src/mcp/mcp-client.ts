@@ -14,7 +14,12 @@ import {
   StreamableHTTPError,
 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { type CallToolResult, ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import {
+  type CallToolResult,
+  CallToolResultSchema,
+  ErrorCode,
+  McpError,
+} from '@modelcontextprotocol/sdk/types.js';
 import type { JsonSchemaType } from '@modelcontextprotocol/sdk/validation';
 import { SwitchyardError } from '../errors/switchyard-error.ts';
 import type { OutboundFetch } from '../nodes/context.ts';
@@ -101,7 +106,8 @@ export async function connectMcp(target: McpTarget, options: McpClientOptions): 
   };
   const toolNamed = async (name: string): Promise<KnownTool> => {
     // The list may be stale (servers change their tools): read it again before calling a name unknown.
-    const found = known?.get(name) ?? (await listTools(), known?.get(name));
+    if (!known?.has(name)) await listTools();
+    const found = known?.get(name);
     if (found) return found;
     throw new SwitchyardError('SY_INPUT_INVALID', `${where} has no tool named "${name}"`, {
       hint: `Call one of its tools: ${[...(known?.keys() ?? [])].join(', ') || '(it offers none)'}.`,
@@ -117,10 +123,12 @@ export async function connectMcp(target: McpTarget, options: McpClientOptions): 
       known.check(args);
       const limit = Math.min(call.timeoutMs ?? timeoutMs, timeoutMs);
       try {
-        const result = await client.callTool({ name, arguments: args }, undefined, {
+        const answer = await client.callTool({ name, arguments: args }, CallToolResultSchema, {
           timeout: limit,
           ...(call.signal ? { signal: call.signal } : {}),
         });
+        // The SDK checked this schema already; its declared type still admits the old result form.
+        const result = CallToolResultSchema.parse(answer);
         return {
           content: result.content,
           ...(result.structuredContent ? { structuredContent: result.structuredContent } : {}),

@@ -3,8 +3,9 @@
  * SDK's own Ajv validator) before the call goes out, so a wrong argument costs no call and comes
  * back as an error that names the field, which a model can read and correct.
  */
-import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
+
 import type { JsonSchemaType, JsonSchemaValidator } from '@modelcontextprotocol/sdk/validation';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import { SwitchyardError } from '../errors/switchyard-error.ts';
 
 export type ArgumentsCheck = (args: Record<string, unknown>) => void;

@@ -139,4 +139,10 @@ export interface NodeContext {
    * call then returns the decision, so everything before it must be repeatable.
    */
   approval(ask: ApprovalAsk): Promise<ApprovalAnswer>;
+  /**
+   * Runs `work` at most once per node instance and `key`, durably: run again after a crash, the node
+   * gets the recorded result instead of repeating the work (a model call, a tool call). The result
+   * must be JSON; where no store is kept (`switchyard run`), it simply runs.
+   */
+  step<T>(key: string, work: () => Promise<T>): Promise<T>;
 }

@@ -48,6 +48,8 @@ export interface ExecuteOptions {
    * time the key was seen, so a restart does not start the wait over.
    */
   readonly sleep?: (key: string, ms: number, signal: AbortSignal) => Promise<void>;
+  /** Makes `ctx.step` durable: a step recorded before returns its recorded result. */
+  readonly step?: (nodeKey: string, stepKey: string, work: () => Promise<unknown>) => Promise<unknown>;
 }
 
 export type ExecutionResult =
@@ -394,6 +396,10 @@ export class ExecutionRun implements AttemptHost {
       http: (request, requestSignal) =>
         this.outbound(request, requestSignal ? AbortSignal.any([signal, requestSignal]) : signal),
       credential: (name) => this.services.credentials.get(this.workspaceId, name),
+      step: async <T>(key: string, work: () => Promise<T>): Promise<T> => {
+        const durable = this.options.step;
+        return durable ? ((await durable(`${this.executionId}:${ready.key}`, key, work)) as T) : work();
+      },
       approval: (ask) => {
         const gate = this.services.approvals;
         if (!gate || this.options.workflowId === undefined) {
@@ -460,6 +466,7 @@ export class ExecutionRun implements AttemptHost {
       location: child.location,
       depth,
       ...(this.options.workspaceId === undefined ? {} : { workspaceId: this.options.workspaceId }),
+      ...(this.options.step === undefined ? {} : { step: this.options.step }),
       // A sub-workflow's model calls count against the calling workflow's budget.
       ...(this.options.workflowId === undefined ? {} : { workflowId: this.options.workflowId }),
       ...(this.options.onEvent ? { onEvent: this.options.onEvent } : {}),

@@ -23,6 +23,7 @@ import { healthRoutes } from './health-routes.ts';
 import { acceptJsonOnly } from './json-body.ts';
 import { liveEventRoutes } from './live-event-routes.ts';
 import { API_PREFIX } from './locations.ts';
+import { mcpRoutes } from './mcp-routes.ts';
 import { nodeTypeRoutes } from './node-type-routes.ts';
 import { registerOpenApi } from './openapi.ts';
 import { type Problem, problemForError, problemOf, sendProblem } from './problem.ts';
@@ -80,6 +81,7 @@ export async function buildApp(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes(deps));
   await app.register(webhookRoutes(deps));
   await app.register(openAiRoutes(deps), { prefix: '/v1' });
+  await app.register(mcpRoutes(deps, API_VERSION));
   await app.register(
     async (api) => {
       await api.register(workflowRoutes(deps));

@@ -45,7 +45,7 @@ export class ResponseCache {
       model: request.model ?? null,
       route: request.model === undefined ? (request.route ?? 'default') : null,
       fallbacks: request.fallbacks ?? [],
-      messages: request.messages.map((m) => [m.role, m.content]),
+      messages: request.messages,
       temperature: request.temperature ?? null,
       topP: request.topP ?? null,
       maxOutputTokens: request.maxOutputTokens ?? null,

@@ -3,7 +3,7 @@
  * apply. The answer counts only if the model said it finished; a stream that ends or breaks
  * without its finish is a failure (retried whole by the chain), never a truncated success.
  */
-import type { LanguageModel, ToolSet } from 'ai';
+import type { LanguageModel, ModelMessage, ToolSet } from 'ai';
 import { SwitchyardError } from '../../errors/switchyard-error.ts';
 import { ProviderFailure } from '../reliability/retry-policy.ts';
 import { withStreamTimeouts } from '../reliability/timeouts.ts';
@@ -47,9 +47,7 @@ export async function callModel(options: {
   const result = streamText({
     model: options.model,
     ...(instructions === '' ? {} : { instructions }),
-    messages: options.messages
-      .filter((m) => m.role !== 'system')
-      .map((m) => ({ role: m.role as 'user' | 'assistant', content: m.content })),
+    messages: options.messages.flatMap(toModelMessage),
     maxOutputTokens: options.maxOutputTokens,
     ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
     ...(request.topP === undefined ? {} : { topP: request.topP }),
@@ -111,6 +109,48 @@ export async function callModel(options: {
     finishReason,
     usage,
   };
+}
+
+/** Our turns in the SDK's message shapes; system text travels as `instructions` instead. */
+function toModelMessage(message: LlmMessage): ModelMessage[] {
+  switch (message.role) {
+    case 'system':
+      return [];
+    case 'user':
+      return [{ role: 'user', content: message.content }];
+    case 'assistant':
+      if (!message.toolCalls?.length) return [{ role: 'assistant', content: message.content }];
+      return [
+        {
+          role: 'assistant',
+          content: [
+            ...(message.content === '' ? [] : [{ type: 'text' as const, text: message.content }]),
+            ...message.toolCalls.map((call) => ({
+              type: 'tool-call' as const,
+              toolCallId: call.id,
+              toolName: call.name,
+              input: call.input,
+            })),
+          ],
+        },
+      ];
+    case 'tool':
+      return [
+        {
+          role: 'tool',
+          content: [
+            {
+              type: 'tool-result',
+              toolCallId: message.toolCallId,
+              toolName: message.toolName,
+              output: message.isError
+                ? { type: 'error-text', value: message.content }
+                : { type: 'text', value: message.content },
+            },
+          ],
+        },
+      ];
+  }
 }
 
 /** The SDK's own refusals of a malformed prompt or argument: the request's fault, no model can help. */

@@ -2,10 +2,19 @@
 import type { PiiKind } from '../privacy/redact.ts';
 import type { Decision } from '../reliability/fallback-chain.ts';
 
-export interface LlmMessage {
-  readonly role: 'system' | 'user' | 'assistant';
-  readonly content: string;
-}
+/** A conversation turn: text, an assistant turn that called tools, or a tool's result. */
+export type LlmMessage =
+  | { readonly role: 'system' | 'user'; readonly content: string }
+  | { readonly role: 'assistant'; readonly content: string; readonly toolCalls?: readonly LlmToolCall[] }
+  | {
+      readonly role: 'tool';
+      readonly toolCallId: string;
+      readonly toolName: string;
+      /** The result as text (JSON for structured results). */
+      readonly content: string;
+      /** The call failed: the text says why, so that the model can correct itself. */
+      readonly isError?: boolean;
+    };
 
 export interface LlmTool {
   readonly name: string;

@@ -284,6 +284,19 @@ export class ExecutionWorker {
             }
             this.options.onEvent?.(this.redact(event), execution);
           },
+          step: async (nodeKey, stepKey, work) => {
+            const found = await this.store.steps.find(execution.id, nodeKey, stepKey);
+            if (found) return found.result;
+            const result = await work();
+            // Recorded, then read back: if another runner got there first, both go on with its result.
+            return this.store.steps.record({
+              executionId: execution.id,
+              nodeKey,
+              stepKey,
+              result: this.redact(result ?? null),
+              now: clock.now(),
+            });
+          },
           sleep: async (key, ms, signal) => {
             const fireAt = await this.store.timers.getOrCreate(execution.id, key, clock.now() + ms);
             await clock.sleep(Math.max(0, fireAt - clock.now()), signal);

@@ -98,6 +98,11 @@ export const ROUTE_REQUIREMENTS: Readonly<Record<string, Requirement>> = {
   'GET /api/v1/budgets': needs('read'),
   'PUT /api/v1/budgets': needs('admin'),
   'DELETE /api/v1/budgets/:id': needs('admin'),
+
+  // Switchyard as an MCP server: its tools run workflows, so every message needs what a start needs.
+  'POST /mcp': needs('run'),
+  'GET /mcp': needs('run'),
+  'DELETE /mcp': needs('run'),
 };
 
 /** The API docs page and its assets, registered by @fastify/swagger-ui under one prefix. */
