@@ -501,6 +501,12 @@ export const errorCodes = {
     408,
   ),
 
+  SY_AGENT_STEP_LIMIT: user(
+    'The agent reached its step limit without finishing.',
+    'Raise maxSteps, make the task narrower, or give the agent a finish tool; the details list its tool calls.',
+    422,
+  ),
+
   // Model calls through the gateway.
   SY_LLM_UNAVAILABLE: {
     category: 'provider',

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { SwitchyardError } from '../errors/switchyard-error.ts';
-import type { CredentialData, OutboundResponse } from './context.ts';
+import type { CredentialData, NodeContext, OutboundResponse } from './context.ts';
 import { defineNode, taskShape } from './node-type.ts';
 
 const MIB = 1024 * 1024;
@@ -78,7 +78,10 @@ const params = z
     path: ['body'],
   });
 
-type HttpParams = z.output<typeof params>;
+export type HttpParams = z.output<typeof params>;
+
+/** The http node's parameters, with their defaults: agents build their HTTP tools' requests with it. */
+export const httpParams = params;
 
 export const httpNode = defineNode({
   type: 'http',
@@ -88,48 +91,49 @@ export const httpNode = defineNode({
   category: 'integration',
   params,
   shape: taskShape(),
-  run: async (ctx, { params: p }) => {
-    const url = URL.parse(p.url);
-    if (!url) {
-      throw new SwitchyardError('SY_OUTBOUND_URL_INVALID', `"${p.url.slice(0, 200)}" is not a valid URL`, {
-        path: 'params.url',
-      });
-    }
-    for (const [name, value] of Object.entries(p.query ?? {})) url.searchParams.append(name, String(value));
-    const headers = Object.fromEntries(
-      Object.entries(p.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]),
-    );
-    const body = encodeBody(p, headers);
-    const secrets: string[] = [];
-    if (p.credential !== undefined && p.auth !== undefined) {
-      const data = await ctx.credential(p.credential);
-      secrets.push(...applyAuth(p.auth, p.credential, data, url, headers));
-    }
-    const response = await ctx.http(
-      {
-        method: p.method,
-        url: url.href,
-        headers,
-        ...(body === undefined ? {} : { body }),
-        timeoutMs: p.timeoutMs,
-        maxResponseBytes: p.maxResponseBytes,
-        followRedirects: p.followRedirects,
-      },
-      ctx.signal,
-    );
-    const answeredUrl = redactUrl(response.url, secrets);
-    if (p.failOnStatus && failed(response.status, p.followRedirects))
-      throw statusError(p, response, answeredUrl, secrets);
-    return {
-      out: {
-        status: response.status,
-        headers: response.headers,
-        body: decodeBody(response, p.response, `${p.method} ${withoutQuery(answeredUrl)}`),
-        url: answeredUrl,
-      },
-    };
-  },
+  run: async (ctx, { params: p }) => ({ out: await sendHttp(ctx, p) }),
 });
+
+/** One request as the node sends it: also the http tool of agents. */
+export async function sendHttp(ctx: NodeContext, p: HttpParams) {
+  const url = URL.parse(p.url);
+  if (!url) {
+    throw new SwitchyardError('SY_OUTBOUND_URL_INVALID', `"${p.url.slice(0, 200)}" is not a valid URL`, {
+      path: 'params.url',
+    });
+  }
+  for (const [name, value] of Object.entries(p.query ?? {})) url.searchParams.append(name, String(value));
+  const headers = Object.fromEntries(
+    Object.entries(p.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]),
+  );
+  const body = encodeBody(p, headers);
+  const secrets: string[] = [];
+  if (p.credential !== undefined && p.auth !== undefined) {
+    const data = await ctx.credential(p.credential);
+    secrets.push(...applyAuth(p.auth, p.credential, data, url, headers));
+  }
+  const response = await ctx.http(
+    {
+      method: p.method,
+      url: url.href,
+      headers,
+      ...(body === undefined ? {} : { body }),
+      timeoutMs: p.timeoutMs,
+      maxResponseBytes: p.maxResponseBytes,
+      followRedirects: p.followRedirects,
+    },
+    ctx.signal,
+  );
+  const answeredUrl = redactUrl(response.url, secrets);
+  if (p.failOnStatus && failed(response.status, p.followRedirects))
+    throw statusError(p, response, answeredUrl, secrets);
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: decodeBody(response, p.response, `${p.method} ${withoutQuery(answeredUrl)}`),
+    url: answeredUrl,
+  };
+}
 
 function encodeBody(p: HttpParams, headers: Record<string, string>): string | undefined {
   if (p.body === undefined) return undefined;

@@ -1,5 +1,6 @@
 /** @module The node type registry: the built-in types, and the place later issues add theirs. */
 import type { NodeCatalog } from '../core/catalog.ts';
+import { agentNode } from './agent.ts';
 import { approvalNode } from './approval.ts';
 import { codeNode } from './code.ts';
 import { conditionNode } from './condition.ts';
@@ -65,6 +66,7 @@ export const builtinNodeTypes = [
   llmNode,
   embeddingsNode,
   approvalNode,
+  agentNode,
 ] as const;
 
 export function createNodeRegistry(): NodeRegistry {

@@ -1,0 +1,164 @@
+/**
+ * @module `agent`: a model that works in steps — it answers, or calls tools whose results it reads
+ * before its next step — until it answers without a tool call, calls the `finishTool`, or reaches
+ * `maxSteps`. Every model call and tool call is a durable step: after a crash the agent resumes where
+ * it was, repeating none that finished. Each step is an event.
+ */
+import { z } from 'zod';
+import { SwitchyardError } from '../errors/switchyard-error.ts';
+import type { LlmMessage, LlmResult, LlmTool } from '../llm/gateway/types.ts';
+import { argumentsCheck } from '../mcp/tool-arguments.ts';
+import { runTool, type ToolOutcome } from './agent/run-tool.ts';
+import { toolSpec } from './agent/tool-specs.ts';
+import { defineNode, taskShape } from './node-type.ts';
+
+export const agentParams = z
+  .strictObject({
+    model: z.string().min(1).max(128).optional(),
+    route: z.string().min(1).max(128).optional(),
+    fallbacks: z.array(z.string().min(1).max(128)).max(8).optional(),
+    instructions: z
+      .string()
+      .max(100_000)
+      .optional()
+      .describe('The system prompt: who the agent is and how it works.'),
+    prompt: z.string().max(1_000_000).describe('The task.'),
+    tools: z.array(toolSpec).max(64).default([]),
+    finishTool: z
+      .strictObject({
+        name: z
+          .string()
+          .regex(/^[A-Za-z_][A-Za-z0-9_-]{0,63}$/)
+          .default('finish'),
+        description: z.string().max(2000).default('Call this with the final result when the task is done.'),
+        parameters: z.record(z.string(), z.unknown()).describe('JSON Schema of the result.'),
+      })
+      .optional()
+      .describe(
+        'A structured finish: the agent ends by calling it, and its checked arguments are the result.',
+      ),
+    maxSteps: z
+      .int()
+      .min(1)
+      .max(50)
+      .default(8)
+      .describe('Model calls at most; reaching it fails the node (SY_AGENT_STEP_LIMIT).'),
+    temperature: z.number().min(0).max(2).optional(),
+    maxOutputTokens: z.int().min(1).max(1_000_000).optional(),
+  })
+  .refine((p) => p.model === undefined || p.route === undefined, {
+    message: 'give `model` or `route`, not both',
+  });
+
+export const agentNode = defineNode({
+  type: 'agent',
+  title: 'Agent',
+  description:
+    'A model that calls tools (HTTP, workflows, code) in durable steps until it answers. Outputs ' +
+    '{ text, result, steps, toolCalls, usage, costUsd }.',
+  category: 'ai',
+  params: agentParams,
+  shape: taskShape(),
+  run: async (ctx, { params }) => {
+    const tools: LlmTool[] = params.tools.map(({ name, description, parameters }) => ({
+      name,
+      description,
+      parameters,
+    }));
+    if (params.finishTool) tools.push(params.finishTool);
+    const messages: LlmMessage[] = [
+      ...(params.instructions ? [{ role: 'system' as const, content: params.instructions }] : []),
+      { role: 'user', content: params.prompt },
+    ];
+    const trace: { step: number; tool: string; isError: boolean }[] = [];
+    const usage = { inputTokens: 0, outputTokens: 0 };
+    let costUsd = 0;
+
+    for (let step = 1; step <= params.maxSteps; step++) {
+      const answer: LlmResult = await ctx.step(`model:${step}`, () =>
+        ctx.llm.generate(
+          {
+            messages,
+            ...(params.model === undefined ? {} : { model: params.model }),
+            ...(params.route === undefined ? {} : { route: params.route }),
+            ...(params.fallbacks === undefined ? {} : { fallbacks: params.fallbacks }),
+            ...(params.temperature === undefined ? {} : { temperature: params.temperature }),
+            ...(params.maxOutputTokens === undefined ? {} : { maxOutputTokens: params.maxOutputTokens }),
+            ...(tools.length > 0 ? { tools } : {}),
+            cache: 'off',
+          },
+          { onDecision: (decision) => ctx.emit({ message: decision.type, data: { step, decision } }) },
+        ),
+      );
+      usage.inputTokens += answer.usage.inputTokens;
+      usage.outputTokens += answer.usage.outputTokens;
+      costUsd += answer.costUsd;
+      ctx.emit({
+        message: `step ${step}`,
+        data: {
+          step,
+          text: answer.text,
+          toolCalls: answer.toolCalls.map((call) => ({ name: call.name, input: call.input })),
+        },
+      });
+      const summary = () => ({
+        steps: step,
+        toolCalls: trace,
+        usage,
+        costUsd: Math.round(costUsd * 1e6) / 1e6,
+        model: answer.model,
+      });
+      if (answer.toolCalls.length === 0) return { out: { text: answer.text, result: null, ...summary() } };
+
+      messages.push({ role: 'assistant', content: answer.text, toolCalls: answer.toolCalls });
+      for (const call of answer.toolCalls) {
+        if (params.finishTool && call.name === params.finishTool.name) {
+          const finished = checkFinish(params.finishTool, call.input);
+          if (!finished.isError) return { out: { text: answer.text, result: call.input, ...summary() } };
+          messages.push({
+            role: 'tool',
+            toolCallId: call.id,
+            toolName: call.name,
+            content: finished.content,
+            isError: true,
+          });
+          trace.push({ step, tool: call.name, isError: true });
+          continue;
+        }
+        const outcome = await ctx.step(`tool:${step}:${call.id}`, () =>
+          runTool(ctx, params.tools, call, `${ctx.idempotencyKey}:${step}:${call.id}`),
+        );
+        messages.push({
+          role: 'tool',
+          toolCallId: call.id,
+          toolName: call.name,
+          content: outcome.content,
+          isError: outcome.isError,
+        });
+        trace.push({ step, tool: call.name, isError: outcome.isError });
+      }
+    }
+    throw new SwitchyardError(
+      'SY_AGENT_STEP_LIMIT',
+      `the agent did not finish within ${params.maxSteps} steps`,
+      {
+        details: { toolCalls: trace },
+      },
+    );
+  },
+});
+
+function checkFinish(
+  finish: { name: string; parameters: Record<string, unknown> },
+  input: unknown,
+): ToolOutcome {
+  try {
+    argumentsCheck(
+      finish.name,
+      finish.parameters as Parameters<typeof argumentsCheck>[1],
+    )((input ?? {}) as Record<string, unknown>);
+    return { content: '', isError: false };
+  } catch (error) {
+    return { content: error instanceof Error ? error.message : String(error), isError: true };
+  }
+}
