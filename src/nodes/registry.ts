@@ -20,6 +20,7 @@ import { startNode } from './start.ts';
 import { subworkflowNode } from './subworkflow.ts';
 import { switchNode } from './switch.ts';
 import { transformNode } from './transform.ts';
+import { voteNode } from './vote.ts';
 import { webhookNode } from './webhook.ts';
 
 export class NodeRegistry implements NodeCatalog {
@@ -67,6 +68,7 @@ export const builtinNodeTypes = [
   embeddingsNode,
   approvalNode,
   agentNode,
+  voteNode,
 ] as const;
 
 export function createNodeRegistry(): NodeRegistry {
