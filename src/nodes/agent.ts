@@ -73,6 +73,11 @@ export const agentNode = defineNode({
     const trace: { step: number; tool: string; isError: boolean }[] = [];
     const usage = { inputTokens: 0, outputTokens: 0 };
     let costUsd = 0;
+    const me = `agent:${ctx.nodeId}`;
+    const correlationId = ctx.idempotencyKey;
+    const say = (id: string, from: string, to: string, type: string, payload: unknown) =>
+      ctx.message({ id: `${correlationId}:${id}`, correlationId, from, to, type, payload });
+    say('task', 'workflow', me, 'task', { prompt: params.prompt });
 
     for (let step = 1; step <= params.maxSteps; step++) {
       const answer: LlmResult = await ctx.step(`model:${step}`, () =>
@@ -89,6 +94,16 @@ export const agentNode = defineNode({
           },
           { onDecision: (decision) => ctx.emit({ message: decision.type, data: { step, decision } }) },
         ),
+      );
+      say(
+        `answer:${step}`,
+        `model:${answer.model}`,
+        me,
+        answer.toolCalls.length > 0 ? 'tool-calls' : 'answer',
+        {
+          text: answer.text,
+          toolCalls: answer.toolCalls,
+        },
       );
       usage.inputTokens += answer.usage.inputTokens;
       usage.outputTokens += answer.usage.outputTokens;
@@ -108,13 +123,19 @@ export const agentNode = defineNode({
         costUsd: Math.round(costUsd * 1e6) / 1e6,
         model: answer.model,
       });
-      if (answer.toolCalls.length === 0) return { out: { text: answer.text, result: null, ...summary() } };
+      if (answer.toolCalls.length === 0) {
+        say('result', me, 'workflow', 'result', { text: answer.text });
+        return { out: { text: answer.text, result: null, ...summary() } };
+      }
 
       messages.push({ role: 'assistant', content: answer.text, toolCalls: answer.toolCalls });
       for (const call of answer.toolCalls) {
         if (params.finishTool && call.name === params.finishTool.name) {
           const finished = checkFinish(params.finishTool, call.input);
-          if (!finished.isError) return { out: { text: answer.text, result: call.input, ...summary() } };
+          if (!finished.isError) {
+            say('result', me, 'workflow', 'result', { result: call.input });
+            return { out: { text: answer.text, result: call.input, ...summary() } };
+          }
           messages.push({
             role: 'tool',
             toolCallId: call.id,
@@ -125,9 +146,11 @@ export const agentNode = defineNode({
           trace.push({ step, tool: call.name, isError: true });
           continue;
         }
+        say(`call:${step}:${call.id}`, me, `tool:${call.name}`, 'tool-call', { arguments: call.input });
         const outcome = await ctx.step(`tool:${step}:${call.id}`, () =>
           runTool(ctx, params.tools, call, `${ctx.idempotencyKey}:${step}:${call.id}`),
         );
+        say(`result:${step}:${call.id}`, `tool:${call.name}`, me, 'tool-result', outcome);
         messages.push({
           role: 'tool',
           toolCallId: call.id,

@@ -100,6 +100,20 @@ export interface ApprovalAnswer {
   readonly decidedAt: number | null;
 }
 
+/** A typed message between agents, models and tools, kept with the execution as its trace. */
+export interface AgentMessage {
+  /** Stable across a resume, so a replayed step does not show twice in the trace. */
+  readonly id: string;
+  /** Ties the messages of one conversation (one agent's run) together. */
+  readonly correlationId: string;
+  readonly from: string;
+  readonly to: string;
+  /** task, request, answer, tool-call, tool-result, result… */
+  readonly type: string;
+  readonly payload: unknown;
+  readonly at: number;
+}
+
 /** A decrypted credential: its fields (e.g. `{ token }` or `{ username, password }`). */
 export type CredentialData = Readonly<Record<string, string>>;
 
@@ -145,4 +159,6 @@ export interface NodeContext {
    * must be JSON; where no store is kept (`switchyard run`), it simply runs.
    */
   step<T>(key: string, work: () => Promise<T>): Promise<T>;
+  /** Adds a message to the execution's agent trace (`at` is set here). */
+  message(message: Omit<AgentMessage, 'at'>): void;
 }

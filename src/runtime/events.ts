@@ -3,6 +3,7 @@
  * progress from them; later the server stores them and streams them (SSE, WebSocket).
  */
 import type { ErrorData } from '../errors/switchyard-error.ts';
+import type { AgentMessage } from '../nodes/context.ts';
 
 interface Base {
   /** Position in this execution's event stream, from 1. */
@@ -70,6 +71,8 @@ export type ExecutionEvent =
   | (Base & { readonly type: 'execution.responded'; readonly status: number })
   /** The node waits outside the process (an approval): it is parked, not finished. */
   | (NodeBase & { readonly type: 'node.waiting'; readonly waitingOn: string; readonly message: string })
+  /** A message between agents, models and tools: the execution's agent trace. */
+  | (NodeBase & { readonly type: 'agent.message'; readonly message: AgentMessage })
   /** Every unfinished node waits: the execution sleeps in the store until woken. */
   | (Base & { readonly type: 'execution.suspended'; readonly waitingOn: readonly string[] });
 

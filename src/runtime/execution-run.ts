@@ -396,6 +396,13 @@ export class ExecutionRun implements AttemptHost {
       http: (request, requestSignal) =>
         this.outbound(request, requestSignal ? AbortSignal.any([signal, requestSignal]) : signal),
       credential: (name) => this.services.credentials.get(this.workspaceId, name),
+      message: (message) =>
+        this.emit({
+          type: 'agent.message',
+          nodeId: node.id,
+          scope,
+          message: { ...message, at: clock.now() },
+        }),
       step: async <T>(key: string, work: () => Promise<T>): Promise<T> => {
         const durable = this.options.step;
         return durable ? ((await durable(`${this.executionId}:${ready.key}`, key, work)) as T) : work();

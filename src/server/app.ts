@@ -6,6 +6,7 @@ import fastifyCookie from '@fastify/cookie';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { correlationIdOf, echoCorrelationId } from '../logging/correlation.ts';
+import { agentMessageRoutes } from './agent-message-routes.ts';
 import { approvalRoutes } from './approval-routes.ts';
 import { apiKeyRoutes } from './auth/api-key-routes.ts';
 import { auditRoutes } from './auth/audit-routes.ts';
@@ -98,6 +99,7 @@ export async function buildApp(deps: ServerDeps): Promise<FastifyInstance> {
       await api.register(workspaceRoutes(deps));
       await api.register(usageRoutes(deps));
       await api.register(approvalRoutes(deps));
+      await api.register(agentMessageRoutes(deps));
     },
     { prefix: API_PREFIX },
   );

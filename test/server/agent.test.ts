@@ -91,6 +91,20 @@ describe('the agent node', () => {
       toolCalls: [{ step: 1, tool: 'get_weather', isError: false }],
     });
     expect(execution.output.text).toContain('"celsius":4');
+
+    const trace = await call(server, 'GET', `/api/v1/executions/${execution.id}/messages`);
+    expect(
+      trace.body.items.map((m: { from: string; to: string; type: string }) => `${m.type} ${m.from}→${m.to}`),
+    ).toEqual([
+      'task workflow→agent:agent',
+      'tool-calls model:thinker→agent:agent',
+      'tool-call agent:agent→tool:get_weather',
+      'tool-result tool:get_weather→agent:agent',
+      'answer model:thinker→agent:agent',
+      'result agent:agent→workflow',
+    ]);
+    expect(new Set(trace.body.items.map((m: { correlationId: string }) => m.correlationId)).size).toBe(1);
+    expect(trace.body.items[2].payload).toEqual({ arguments: { city: 'Oslo' } });
   });
 
   it('refuses malformed arguments before the call, and the model corrects itself', async () => {
@@ -225,6 +239,12 @@ describe('an agent across a restart', () => {
         expect(toolCalls).toEqual(['Fast', 'Slow', 'Slow']);
         expect(upstream.requests.length - modelCallsBefore).toBe(3);
         expect(done.output).toMatchObject({ steps: 3 });
+        // The replayed steps re-sent their messages with the same ids: the trace shows each once.
+        const trace = await call(second, 'GET', `/api/v1/executions/${started.body.id}/messages`);
+        const calls = trace.body.items.filter((m: { type: string }) => m.type === 'tool-call');
+        expect(
+          calls.map((m: { payload: { arguments: { city: string } } }) => m.payload.arguments.city),
+        ).toEqual(['Fast', 'Slow']);
       } finally {
         await second.close();
       }

@@ -55,6 +55,7 @@ describe('the OpenAPI document', () => {
         'decideApproval',
         'getApproval',
         'listApprovals',
+        'listAgentMessages',
         'createCredential',
         'createEmbeddings',
         'deleteBudget',

@@ -56,6 +56,7 @@ export const ROUTE_REQUIREMENTS: Readonly<Record<string, Requirement>> = {
   'POST /api/v1/executions/:id/retry': needs('run'),
   'POST /api/v1/executions/:id/replay': needs('run'),
   'GET /api/v1/executions/:id/events': needs('read'),
+  'GET /api/v1/executions/:id/messages': needs('read'),
   'GET /api/v1/ws': needs('read'),
 
   'GET /api/v1/node-types': needs('read'),
