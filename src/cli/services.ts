@@ -1,6 +1,8 @@
 /** @module The composition root of the CLI: real clock, expression engine, QuickJS sandbox, file resolver. */
 
 import { ExpressionEngine } from '../expressions/engine.ts';
+import { mcpCaller } from '../mcp/mcp-calls.ts';
+import { stdioAllowFromEnv } from '../mcp/stdio-allow.ts';
 import { outboundAllowFromEnv } from '../net/allow-env.ts';
 import { createOutboundClients } from '../net/outbound-clients.ts';
 import type { NodeRegistry } from '../nodes/registry.ts';
@@ -23,5 +25,6 @@ export function createCliServices(registry: NodeRegistry): ExecutorServices {
     workflows: new FileWorkflowResolver(registry),
     outbound: () => outbound.forAllowList(allow),
     credentials: noCredentials,
+    mcp: mcpCaller(() => outbound.forAllowList(allow), stdioAllowFromEnv()),
   };
 }

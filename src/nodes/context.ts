@@ -114,6 +114,11 @@ export interface AgentMessage {
   readonly at: number;
 }
 
+/** An MCP server a tool lives on: a URL (Streamable HTTP), or an allow-listed stdio command. */
+export type McpServerRef =
+  | { readonly url: string; readonly headers?: Readonly<Record<string, string>> | undefined }
+  | { readonly command: string; readonly args: readonly string[] };
+
 /** A decrypted credential: its fields (e.g. `{ token }` or `{ username, password }`). */
 export type CredentialData = Readonly<Record<string, string>>;
 
@@ -159,6 +164,13 @@ export interface NodeContext {
    * must be JSON; where no store is kept (`switchyard run`), it simply runs.
    */
   step<T>(key: string, work: () => Promise<T>): Promise<T>;
+  /** Calls a tool on an MCP server; arguments are checked against its schema before anything is sent. */
+  mcpCall(
+    server: McpServerRef,
+    tool: string,
+    args: Record<string, unknown>,
+    options: { readonly timeoutMs: number },
+  ): Promise<{ readonly text: string; readonly isError: boolean }>;
   /** Adds a message to the execution's agent trace (`at` is set here). */
   message(message: Omit<AgentMessage, 'at'>): void;
 }

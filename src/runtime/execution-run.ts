@@ -396,6 +396,15 @@ export class ExecutionRun implements AttemptHost {
       http: (request, requestSignal) =>
         this.outbound(request, requestSignal ? AbortSignal.any([signal, requestSignal]) : signal),
       credential: (name) => this.services.credentials.get(this.workspaceId, name),
+      mcpCall: async (server, tool, args, options) => {
+        const mcp = this.services.mcp;
+        if (!mcp)
+          throw new SwitchyardError(
+            'SY_OUTBOUND_BLOCKED',
+            'MCP tools are not available where this workflow runs',
+          );
+        return mcp.call(this.workspaceId, server, tool, args, { timeoutMs: options.timeoutMs, signal });
+      },
       message: (message) =>
         this.emit({
           type: 'agent.message',

@@ -2,6 +2,7 @@
 import type { CompiledWorkflow } from '../core/graph/compiled.ts';
 import type { ExpressionEngine } from '../expressions/engine.ts';
 import type { LlmGateway } from '../llm/gateway/llm-gateway.ts';
+import type { McpCaller } from '../mcp/mcp-calls.ts';
 import type { CredentialData, OutboundFetch } from '../nodes/context.ts';
 import type { CodeSandbox } from '../sandbox/types.ts';
 import type { Clock } from './clock.ts';
@@ -32,6 +33,8 @@ export interface ExecutorServices {
   readonly llm?: LlmGateway;
   /** People's decisions; only durable runs can wait for them. */
   readonly approvals?: ApprovalGate;
+  /** Tools on MCP servers; absent, MCP tools fail clearly. */
+  readonly mcp?: McpCaller;
 }
 
 /** Where nodes' credentials come from: the vault in a server, nothing (or a file) in the CLI. */

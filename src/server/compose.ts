@@ -11,6 +11,8 @@ import type { LlmConfig } from '../llm/config/llm-config.ts';
 import { openLlmGateway } from '../llm/gateway/open-gateway.ts';
 import { executionLogSink } from '../logging/execution-logs.ts';
 import type { Logger } from '../logging/logger.ts';
+import { mcpCaller } from '../mcp/mcp-calls.ts';
+import { stdioAllowFromEnv } from '../mcp/stdio-allow.ts';
 import type { NodeRegistry } from '../nodes/registry.ts';
 import { approvalGate } from '../runtime/durable/approval-gate.ts';
 import { ExecutionWorker, type ExecutionWorkerOptions } from '../runtime/durable/execution-worker.ts';
@@ -71,6 +73,8 @@ export function composeServer(options: {
     ...secured.services,
     workflows: new StoredWorkflowResolver(store, registry),
     approvals: approvalGate(store, options.services.clock),
+    // The workspace's allow-list applies to MCP servers over HTTP as to any outbound call.
+    mcp: mcpCaller(secured.services.outbound, stdioAllowFromEnv()),
     ...(llm ? { llm } : {}),
   };
   const bus = new InProcessEventBus();

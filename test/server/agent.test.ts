@@ -8,7 +8,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { parseLlmConfig } from '../../src/llm/config/load-llm-config.ts';
 import { type MockLlmServer, startMockLlmServer } from '../../src/llm/mock/mock-llm-server.ts';
 import { call, published, startServer, type TestServer, testKeyRing, until } from './fixture.ts';
@@ -154,6 +157,59 @@ describe('the agent node', () => {
       { city: 'Rome' },
     );
     expect(execution.output).toMatchObject({ result: { verdict: 'sunny', confidence: 0.9 }, steps: 1 });
+  });
+
+  it('calls a tool on an MCP server, through the workspace allow-list', async () => {
+    const invocations: string[] = [];
+    const http = createServer(async (req, res) => {
+      const mcp = new McpServer({ name: 'calculator', version: '1.0.0' });
+      mcp.registerTool(
+        'add',
+        { description: 'Adds.', inputSchema: { a: z.number(), b: z.number() } },
+        async ({ a, b }) => {
+          invocations.push(`${a}+${b}`);
+          return { content: [{ type: 'text', text: String(a + b) }], structuredContent: { sum: a + b } };
+        },
+      );
+      const transport = new StreamableHTTPServerTransport({});
+      res.on('close', () => void transport.close());
+      await mcp.connect(transport);
+      await transport.handleRequest(req, res);
+    });
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    try {
+      const mcpTool = {
+        kind: 'mcp',
+        name: 'add',
+        description: 'Adds two numbers.',
+        parameters: {
+          type: 'object',
+          properties: { a: { type: 'number' }, b: { type: 'number' } },
+          required: ['a', 'b'],
+        },
+        server: { url: `http://127.0.0.1:${(http.address() as AddressInfo).port}/mcp` },
+      };
+      const workflowId = await published(server, agentWorkflow({ tools: [mcpTool] }));
+      upstream.setScript({
+        rules: [{ times: 2, reply: { toolCalls: [{ name: 'add', arguments: { a: 2, b: 3 } }] } }],
+      });
+      // Loopback is private: refused until the workspace allows it — the model reads the refusal.
+      const refused = await run(server, workflowId, { city: 'none' });
+      expect(refused.output.toolCalls[0]).toMatchObject({ isError: true });
+      expect(invocations).toEqual([]);
+
+      await call(server, 'PATCH', '/api/v1/workspace', { outboundAllow: ['127.0.0.1'] });
+      upstream.setScript({
+        rules: [{ times: 1, reply: { toolCalls: [{ name: 'add', arguments: { a: 2, b: 3 } }] } }],
+      });
+      const allowed = await run(server, workflowId, { city: 'none' });
+      expect(allowed.output.text).toContain('"sum":5');
+      expect(invocations).toEqual(['2+3']);
+    } finally {
+      await call(server, 'PATCH', '/api/v1/workspace', { outboundAllow: [] });
+      http.closeAllConnections();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+    }
   });
 
   it('stops a runaway agent at its step limit', async () => {

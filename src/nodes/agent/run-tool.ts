@@ -56,6 +56,14 @@ async function run(ctx: NodeContext, tool: ToolSpec, args: Record<string, unknow
       return ctx.runWorkflow(tool.workflow, args);
     case 'code':
       return ctx.code.run({ source: tool.source, input: args, limits: { timeoutMs: tool.timeoutMs } });
+    case 'mcp': {
+      const result = await ctx.mcpCall(tool.server, tool.tool ?? tool.name, args, {
+        timeoutMs: tool.timeoutMs,
+      });
+      if (result.isError)
+        throw new SwitchyardError('SY_OUTBOUND_STATUS', `the MCP tool reported a failure: ${result.text}`);
+      return result.text;
+    }
     case 'http': {
       const rest = { ...args };
       const url = tool.url.replace(/\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_match, name: string) => {

@@ -1,6 +1,6 @@
 /**
  * @module The tools an agent may be given, as parameters: an HTTP request (through the SSRF-guarded
- * client), another workflow, or code in the sandbox. Each has a name, a description for the model,
+ * client), another workflow, code in the sandbox, or a tool on an MCP server. Each has a name, a description for the model,
  * a JSON Schema for its arguments and a timeout.
  */
 import { z } from 'zod';
@@ -43,6 +43,24 @@ export const toolSpec = z.discriminatedUnion('kind', [
       .min(1)
       .max(200)
       .describe('The workflow to run with the arguments as input (its id in the server).'),
+  }),
+  z.strictObject({
+    kind: z.literal('mcp'),
+    ...common,
+    server: z
+      .union([
+        z.strictObject({ url: z.url(), headers: z.record(z.string(), z.string()).optional() }),
+        z.strictObject({ command: z.string().min(1), args: z.array(z.string()).default([]) }),
+      ])
+      .describe(
+        'Streamable HTTP by URL (through the SSRF guard), or a stdio command on the operator allow-list.',
+      ),
+    tool: z
+      .string()
+      .min(1)
+      .max(128)
+      .optional()
+      .describe("The server's name for the tool; `name` when absent."),
   }),
   z.strictObject({
     kind: z.literal('code'),
