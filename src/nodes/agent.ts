@@ -10,6 +10,7 @@ import type { LlmMessage, LlmResult, LlmTool } from '../llm/gateway/types.ts';
 import { argumentsCheck } from '../mcp/tool-arguments.ts';
 import { runTool, type ToolOutcome } from './agent/run-tool.ts';
 import { toolSpec } from './agent/tool-specs.ts';
+import type { NodeContext } from './context.ts';
 import { defineNode, taskShape } from './node-type.ts';
 
 export const agentParams = z
@@ -43,6 +44,29 @@ export const agentParams = z
       .max(50)
       .default(8)
       .describe('Model calls at most; reaching it fails the node (SY_AGENT_STEP_LIMIT).'),
+    memory: z
+      .strictObject({
+        history: z
+          .array(z.strictObject({ role: z.enum(['user', 'assistant']), content: z.string() }))
+          .max(10_000)
+          .describe('The conversation so far, oldest first — e.g. `{{ history }}` from a chat trigger.'),
+        maxMessages: z
+          .int()
+          .min(1)
+          .max(1000)
+          .default(20)
+          .describe('The window: the most recent messages kept.'),
+        maxTokens: z
+          .int()
+          .min(100)
+          .optional()
+          .describe('And at most about this many tokens of them (4 characters a token).'),
+        summarize: z
+          .boolean()
+          .default(false)
+          .describe('Summarise what falls out of the window (one model call) instead of forgetting it.'),
+      })
+      .optional(),
     temperature: z.number().min(0).max(2).optional(),
     maxOutputTokens: z.int().min(1).max(1_000_000).optional(),
   })
@@ -66,8 +90,10 @@ export const agentNode = defineNode({
       parameters,
     }));
     if (params.finishTool) tools.push(params.finishTool);
+    const memory = params.memory ? await remember(ctx, params.memory, params) : [];
     const messages: LlmMessage[] = [
       ...(params.instructions ? [{ role: 'system' as const, content: params.instructions }] : []),
+      ...memory,
       { role: 'user', content: params.prompt },
     ];
     const trace: { step: number; tool: string; isError: boolean }[] = [];
@@ -170,6 +196,44 @@ export const agentNode = defineNode({
     );
   },
 });
+
+type AgentParams = z.output<typeof agentParams>;
+
+/**
+ * The conversation window: the latest messages that fit the message and token limits; what falls
+ * out is summarised by the model (a durable step) when asked, and forgotten otherwise.
+ */
+async function remember(
+  ctx: NodeContext,
+  memory: NonNullable<AgentParams['memory']>,
+  params: AgentParams,
+): Promise<LlmMessage[]> {
+  const kept = memory.history.slice(-memory.maxMessages);
+  if (memory.maxTokens !== undefined) {
+    let tokens = kept.reduce((sum, message) => sum + Math.ceil(message.content.length / 4), 0);
+    while (kept.length > 0 && tokens > memory.maxTokens)
+      tokens -= Math.ceil(kept.shift()!.content.length / 4);
+  }
+  const dropped = memory.history.slice(0, memory.history.length - kept.length);
+  const window: LlmMessage[] = kept.map((message) => ({ role: message.role, content: message.content }));
+  if (!memory.summarize || dropped.length === 0) return window;
+  const summary = await ctx.step('memory:summary', () =>
+    ctx.llm.generate({
+      messages: [
+        {
+          role: 'system',
+          content: 'Summarise this conversation in a few sentences: facts, decisions, open questions.',
+        },
+        { role: 'user', content: dropped.map((message) => `${message.role}: ${message.content}`).join('\n') },
+      ],
+      ...(params.model === undefined ? {} : { model: params.model }),
+      ...(params.route === undefined ? {} : { route: params.route }),
+      cache: 'auto',
+      temperature: 0,
+    }),
+  );
+  return [{ role: 'system', content: `Earlier in this conversation: ${summary.text}` }, ...window];
+}
 
 function checkFinish(
   finish: { name: string; parameters: Record<string, unknown> },

@@ -212,6 +212,31 @@ describe('the agent node', () => {
     }
   });
 
+  it('remembers the conversation: a window of recent messages, the rest summarised', async () => {
+    upstream.setScript({ rules: [] });
+    const before = upstream.requests.length;
+    const history = [
+      { role: 'user', content: 'my name is Ada' },
+      { role: 'assistant', content: 'hello Ada' },
+      { role: 'user', content: 'I live in Oslo' },
+      { role: 'assistant', content: 'noted' },
+    ];
+    const execution = await run(
+      server,
+      await published(
+        server,
+        agentWorkflow({ memory: { history: '{{ history }}', maxMessages: 2, summarize: true } }),
+      ),
+      { city: 'Oslo', history },
+    );
+    expect(execution.status).toBe('succeeded');
+    const [summary, answer] = upstream.requests.slice(before).map((r) => JSON.stringify(r.body));
+    expect(summary).toContain('user: my name is Ada\\nassistant: hello Ada');
+    expect(answer).toContain('Earlier in this conversation: Echo: user: my name is Ada');
+    expect(answer).toContain('I live in Oslo');
+    expect(answer).not.toContain('"content":"hello Ada"');
+  });
+
   it('stops a runaway agent at its step limit', async () => {
     upstream.setScript({
       rules: [{ reply: { toolCalls: [{ name: 'get_weather', arguments: { city: 'Loop' } }] } }],
