@@ -560,6 +560,31 @@ export const errorCodes = {
     'The model provider refused the request as invalid.',
     'Read the provider message in the details: a parameter, message or tool definition is wrong for this model.',
   ),
+  // Chat: conversations with a workflow that has a chat trigger.
+  SY_CONVERSATION_NOT_FOUND: user(
+    'No conversation has this id (in this workspace).',
+    'List them with GET /api/v1/conversations.',
+    404,
+  ),
+  SY_CHAT_NOT_ENABLED: user(
+    'The workflow cannot chat: its latest published version has no `chat` entry node.',
+    'Add a `chat` node as the entry of the workflow and publish a version.',
+    422,
+  ),
+  SY_CHAT_REPLY_FAILED: {
+    category: 'operational',
+    status: 502,
+    retryable: false,
+    summary: 'The workflow behind this conversation failed or was cancelled before it replied.',
+    hint: 'Read the execution by its id to see which node failed and why; no reply was stored.',
+  },
+  SY_CHAT_REPLY_TIMEOUT: {
+    category: 'operational',
+    status: 504,
+    retryable: false,
+    summary: 'The workflow did not reply within the time the server waits.',
+    hint: 'Follow the execution by its id; a reply that comes later is not stored in the conversation.',
+  },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 export type ErrorCode = keyof typeof errorCodes;

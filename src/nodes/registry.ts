@@ -2,6 +2,7 @@
 import type { NodeCatalog } from '../core/catalog.ts';
 import { agentNode } from './agent.ts';
 import { approvalNode } from './approval.ts';
+import { chatNode } from './chat.ts';
 import { codeNode } from './code.ts';
 import { conditionNode } from './condition.ts';
 import { delayNode } from './delay.ts';
@@ -50,6 +51,7 @@ export class NodeRegistry implements NodeCatalog {
 export const builtinNodeTypes = [
   startNode,
   webhookNode,
+  chatNode,
   setNode,
   transformNode,
   conditionNode,

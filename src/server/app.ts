@@ -16,6 +16,7 @@ import { credentialRoutes } from './auth/credential-routes.ts';
 import { memberRoutes } from './auth/member-routes.ts';
 import { registerRateLimits } from './auth/rate-limits.ts';
 import { workspaceRoutes } from './auth/workspace-routes.ts';
+import { chatRoutes } from './chat-routes.ts';
 import { DEFAULT_LIMITS, type ServerDeps } from './deps.ts';
 import { executionRoutes } from './execution-routes.ts';
 import { openAiRoutes } from './gateway/openai-routes.ts';
@@ -99,6 +100,7 @@ export async function buildApp(deps: ServerDeps): Promise<FastifyInstance> {
       await api.register(workspaceRoutes(deps));
       await api.register(usageRoutes(deps));
       await api.register(approvalRoutes(deps));
+      await api.register(chatRoutes(deps));
       await api.register(agentMessageRoutes(deps));
     },
     { prefix: API_PREFIX },

@@ -6,3 +6,5 @@ export const workflowLocation = (id: string) => `${API_PREFIX}/workflows/${encod
 export const versionLocation = (id: string, version: number) => `${workflowLocation(id)}/versions/${version}`;
 
 export const executionLocation = (id: string) => `${API_PREFIX}/executions/${encodeURIComponent(id)}`;
+
+export const conversationLocation = (id: string) => `${API_PREFIX}/conversations/${encodeURIComponent(id)}`;

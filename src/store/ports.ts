@@ -5,6 +5,7 @@
  */
 import type { ErrorData } from '../errors/switchyard-error.ts';
 import type { ApprovalRepository } from './approval-ports.ts';
+import type { ConversationRepository } from './conversation-ports.ts';
 import type { Lease } from './lease.ts';
 import type { BudgetRepository, CacheRepository, LedgerRepository } from './llm-ports.ts';
 import type { Page, PageRequest } from './page.ts';
@@ -425,6 +426,7 @@ export interface Store {
   readonly llmCache: CacheRepository;
   readonly approvals: ApprovalRepository;
   readonly steps: StepRepository;
+  readonly conversations: ConversationRepository;
   /** Reachable and fully migrated (for /readyz). */
   health(): Promise<{ readonly ok: boolean; readonly detail?: string }>;
   close(): Promise<void>;

@@ -270,6 +270,31 @@ export interface NodeStepsTable {
   created_at: number;
 }
 
+export interface ConversationsTable {
+  id: string;
+  workspace_id: string;
+  workflow_id: string;
+  title: string | null;
+  created_by: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ConversationMessagesTable {
+  id: string;
+  conversation_id: string;
+  workspace_id: string;
+  seq: number;
+  role: string;
+  content: string;
+  execution_id: string | null;
+  model: string | null;
+  input_tokens: number;
+  output_tokens: number;
+  cost_micros: number;
+  created_at: number;
+}
+
 export interface Database {
   workflows: WorkflowsTable;
   workflow_versions: WorkflowVersionsTable;
@@ -295,4 +320,6 @@ export interface Database {
   llm_cache: LlmCacheTable;
   approvals: ApprovalsTable;
   node_steps: NodeStepsTable;
+  conversations: ConversationsTable;
+  conversation_messages: ConversationMessagesTable;
 }

@@ -8,6 +8,7 @@ import type { Store } from './ports.ts';
 import { apiKeyRepository } from './repositories/api-keys.ts';
 import { approvalRepository } from './repositories/approvals.ts';
 import { auditRepository } from './repositories/audit.ts';
+import { conversationRepository } from './repositories/conversations.ts';
 import { credentialRepository } from './repositories/credentials.ts';
 import { deadLetterRepository } from './repositories/dead-letters.ts';
 import { eventRepository } from './repositories/events.ts';
@@ -52,6 +53,7 @@ export function createSqlStore(connection: StoreConnection): Store {
     llmCache: guard(cacheRepository(db)),
     approvals: guard(approvalRepository(db, backend)),
     steps: guard(stepRepository(db)),
+    conversations: guard(conversationRepository(db)),
     async health() {
       try {
         const state = await migrationState(connection);

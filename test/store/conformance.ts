@@ -4,6 +4,7 @@
  */
 import { describe } from 'vitest';
 import { approvalAndStepConformance } from './conformance/approvals-steps.ts';
+import { conversationConformance } from './conformance/conversations.ts';
 import { deadLetterAndScheduleConformance } from './conformance/dead-letters-schedules.ts';
 import { eventAndTimerConformance } from './conformance/events-timers.ts';
 import { executionConformance } from './conformance/executions.ts';
@@ -38,5 +39,6 @@ export function storeConformance(name: string, harness: StoreHarness): void {
     identityConformance(fixture);
     llmConformance(fixture);
     approvalAndStepConformance(fixture);
+    conversationConformance(fixture);
   });
 }

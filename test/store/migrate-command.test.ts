@@ -45,10 +45,10 @@ describe('switchyard migrate', () => {
   it('creates the SQLite database, lists the migrations it applied, then says it is up to date', async () => {
     expect(await migrateCommand({})).toBe(0);
     expect(stdout).toContain(join(dataDir, 'nested', 'data', 'switchyard.db'));
-    expect(stdout).toMatch(/8 migrations[\s\S]*0001_initial[\s\S]*0008_node_steps/);
+    expect(stdout).toMatch(/9 migrations[\s\S]*0001_initial[\s\S]*0009_conversations/);
     stdout = '';
     expect(await migrateCommand({})).toBe(0);
-    expect(stdout).toMatch(/up to date at 0008_node_steps/);
+    expect(stdout).toMatch(/up to date at 0009_conversations/);
   });
 
   it('prints a JSON report with --json', async () => {
@@ -65,8 +65,9 @@ describe('switchyard migrate', () => {
         '0006_llm_gateway',
         '0007_approvals',
         '0008_node_steps',
+        '0009_conversations',
       ],
-      current: '0008_node_steps',
+      current: '0009_conversations',
     });
   });
 
@@ -86,6 +87,7 @@ describe('switchyard migrate', () => {
           '0006_llm_gateway',
           '0007_approvals',
           '0008_node_steps',
+          '0009_conversations',
         ],
       });
     } finally {

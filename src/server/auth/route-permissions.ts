@@ -91,6 +91,15 @@ export const ROUTE_REQUIREMENTS: Readonly<Record<string, Requirement>> = {
   'GET /api/v1/approvals/:id': needs('read'),
   'POST /api/v1/approvals/:id/decision': needs('run'),
 
+  // Starting a conversation is part of chatting: a chat client holds read and run, not write.
+  'POST /api/v1/conversations': needs('run'),
+  'GET /api/v1/conversations': needs('read'),
+  'GET /api/v1/conversations/:id': needs('read'),
+  'DELETE /api/v1/conversations/:id': needs('write'),
+  'GET /api/v1/conversations/:id/messages': needs('read'),
+  // Posting a message runs the workflow: what a start needs.
+  'POST /api/v1/conversations/:id/messages': needs('run'),
+
   // The OpenAI-compatible gateway: API keys (or access tokens) of the workspace whose budgets apply.
   'POST /v1/chat/completions': needs('run'),
   'POST /v1/embeddings': needs('run'),

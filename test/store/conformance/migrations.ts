@@ -15,6 +15,7 @@ const ALL = [
   '0006_llm_gateway',
   '0007_approvals',
   '0008_node_steps',
+  '0009_conversations',
 ];
 
 export function migrationConformance(fixture: StoreFixture): void {

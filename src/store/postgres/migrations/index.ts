@@ -8,6 +8,7 @@ import { identityAndSecrets } from './0005_identity_and_secrets.ts';
 import { llmGateway } from './0006_llm_gateway.ts';
 import { approvals } from './0007_approvals.ts';
 import { nodeSteps } from './0008_node_steps.ts';
+import { conversations } from './0009_conversations.ts';
 
 export const postgresMigrations: Readonly<Record<string, Migration>> = {
   '0001_initial': initial,
@@ -18,4 +19,5 @@ export const postgresMigrations: Readonly<Record<string, Migration>> = {
   '0006_llm_gateway': llmGateway,
   '0007_approvals': approvals,
   '0008_node_steps': nodeSteps,
+  '0009_conversations': conversations,
 };
