@@ -159,10 +159,19 @@ describe('switchyard run --durable', () => {
       [join(root, 'bin/switchyard.js'), 'run', '--durable', slow, '--input', '{"n": 4}'],
       {
         env: { ...process.env, SWITCHYARD_DATA_DIR: dataDir },
-        stdio: 'ignore',
+        stdio: ['ignore', 'ignore', 'pipe'],
       },
     );
-    await new Promise((resolve) => setTimeout(resolve, 1200));
+    // Killed once `first` is done (its progress line is out): the 1.5 s delay is then under way,
+    // however slowly a loaded machine started the process.
+    await new Promise<void>((resolve, reject) => {
+      let progress = '';
+      killed.stderr?.on('data', (chunk: Buffer) => {
+        progress += chunk.toString();
+        if (progress.includes('first')) resolve();
+      });
+      killed.once('exit', () => reject(new Error(`the run ended before it could be killed:\n${progress}`)));
+    });
     killed.kill('SIGKILL');
     await new Promise((resolve) => killed.on('exit', resolve));
     // …is finished by the next durable run, which runs its own execution too.

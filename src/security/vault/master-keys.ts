@@ -118,7 +118,8 @@ function readDefaultFile(path: string, waitForWriter: boolean): string {
   }
   let text = readKeyFile(path);
   const deadline = Date.now() + WRITER_WAIT_MS;
-  while (waitForWriter && !text.endsWith('\n') && Date.now() < deadline) {
+  // An empty file is one another start has just created and not yet written: wait for it too.
+  while ((text === '' || (waitForWriter && !text.endsWith('\n'))) && Date.now() < deadline) {
     sleep(10);
     text = readKeyFile(path);
   }
