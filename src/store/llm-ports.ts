@@ -39,6 +39,8 @@ export interface UsageTotal {
 export interface LedgerRepository {
   /** Records the call and drops its budget reservation (if any), in one transaction. */
   record(call: LlmCall, reservationId?: string): Promise<void>;
+  /** `record` for many calls in one transaction (group commit). */
+  recordMany(entries: readonly { readonly call: LlmCall; readonly reservationId?: string }[]): Promise<void>;
   /** Newest first. */
   list(workspaceId: string, filter: PageRequest & { readonly workflowId?: string }): Promise<Page<LlmCall>>;
   totals(

@@ -36,7 +36,7 @@ export async function callModel(options: {
 }): Promise<Attempt> {
   const { request } = options;
   // Loaded on first call, not at start: the SDK is a sizeable import.
-  const { jsonSchema, Output, streamText, tool } = await import('ai');
+  const { generateText, jsonSchema, Output, streamText, tool } = await import('ai');
   const abort = new AbortController();
   const signal = AbortSignal.any([options.signal, abort.signal]);
   // The SDK takes system text apart from the conversation.
@@ -44,7 +44,7 @@ export async function callModel(options: {
     .filter((m) => m.role === 'system')
     .map((m) => m.content)
     .join('\n\n');
-  const result = streamText({
+  const settings = {
     model: options.model,
     ...(instructions === '' ? {} : { instructions }),
     messages: options.messages.flatMap(toModelMessage),
@@ -58,6 +58,52 @@ export async function callModel(options: {
       : {}),
     // The gateway's chain retries, with breakers and fallbacks; the SDK must not retry underneath it.
     maxRetries: 0,
+  };
+  if (!options.onDelta) {
+    // Nobody watches the text arrive: one plain answer is cheaper than a stream; the total timeout still holds.
+    const total = AbortSignal.timeout(options.timeouts.totalMs);
+    try {
+      const answer = await generateText({ ...settings, abortSignal: AbortSignal.any([signal, total]) });
+      const finishReason = answer.finishReason;
+      if (!COMPLETE.has(finishReason)) {
+        throw new ProviderFailure({
+          kind: 'stream-broken',
+          message: `the answer ended without finishing (${finishReason})`,
+        });
+      }
+      return {
+        text: answer.text,
+        toolCalls: answer.toolCalls.map((call) => ({
+          id: call.toolCallId,
+          name: call.toolName,
+          input: call.input,
+        })),
+        ...(request.responseSchema
+          ? {
+              object: await structuredOutput(
+                Promise.resolve().then(() => answer.output),
+                answer.text,
+              ),
+            }
+          : {}),
+        finishReason,
+        usage: {
+          inputTokens: answer.totalUsage.inputTokens ?? 0,
+          outputTokens: answer.totalUsage.outputTokens ?? 0,
+          cachedInputTokens: answer.totalUsage.inputTokenDetails?.cacheReadTokens ?? 0,
+        },
+      };
+    } catch (error) {
+      if (total.aborted && !options.signal.aborted) {
+        throw new SwitchyardError('SY_LLM_TIMEOUT', `no answer within ${options.timeouts.totalMs} ms`, {
+          cause: error,
+        });
+      }
+      throw asRequestError(error) ?? error;
+    }
+  }
+  const result = streamText({
+    ...settings,
     abortSignal: signal,
     // Failures arrive as stream parts and are handled below; the SDK's default would print them.
     onError: () => {},

@@ -6,7 +6,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { SwitchyardError, toErrorData } from '../../errors/switchyard-error.ts';
-import type { CacheRepository } from '../../store/llm-ports.ts';
+import { Batcher } from '../../runtime/durable/batcher.ts';
+import type { CacheRepository, LlmCall } from '../../store/llm-ports.ts';
 import type { Store } from '../../store/ports.ts';
 import { type CachedAnswer, ResponseCache } from '../cache/response-cache.ts';
 import type { LlmConfig, ModelConfig } from '../config/llm-config.ts';
@@ -41,6 +42,8 @@ export interface EmbeddingResult {
   readonly model: string;
 }
 
+const BUDGETS_CACHE_MS = 5_000;
+
 const NO_USAGE: LlmUsage = { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 };
 
 export class LlmGateway {
@@ -48,10 +51,20 @@ export class LlmGateway {
   private readonly options: GatewayOptions;
   private readonly cache: ResponseCache;
   private readonly redactors = new Map<string, ReturnType<typeof compilePiiRedactor>>();
+  private readonly budgeted = new Map<string, { readonly has: boolean; readonly until: number }>();
+  /** Ledger rows are group-committed: concurrent calls share a transaction instead of one each. */
+  private readonly ledger: Batcher<{ readonly call: LlmCall; readonly reservationId?: string }, undefined>;
 
   constructor(options: GatewayOptions) {
     this.options = options;
     this.breakers = new BreakerRegistry({ ...options.config.breaker, now: options.now });
+    this.ledger = new Batcher(
+      async (entries) => {
+        await options.store.ledger.recordMany(entries);
+        return entries.map(() => undefined);
+      },
+      { maxInFlight: options.store.backend === 'postgres' ? 3 : 1 },
+    );
     this.cache = new ResponseCache({
       store: options.cacheStore ?? options.store.llmCache,
       memoryEntries: options.config.cache.memoryEntries,
@@ -86,8 +99,8 @@ export class LlmGateway {
       fields: Partial<Parameters<Store['ledger']['record']>[0]> & { provider: string; model: string },
       reservationId?: string,
     ) =>
-      store.ledger.record(
-        {
+      this.ledger.submit({
+        call: {
           id: randomUUID(),
           workspaceId: context.workspaceId,
           workflowId: context.workflowId ?? null,
@@ -105,8 +118,8 @@ export class LlmGateway {
           createdAt: started,
           ...fields,
         },
-        reservationId,
-      );
+        ...(reservationId === undefined ? {} : { reservationId }),
+      });
 
     const cacheKey = ResponseCache.cacheable(request)
       ? this.cache.keyOf(context.workspaceId, request)
@@ -125,12 +138,14 @@ export class LlmGateway {
       0,
       ...routing.candidates.map((model) => this.maxCostOf(model, messages, maxOutputOf(model), request)),
     );
-    const reservationId = await reserveBudget(store.budgets, {
-      workspaceId: context.workspaceId,
-      workflowId: context.workflowId ?? null,
-      maxCostUsd,
-      now: started,
-    });
+    const reservationId = (await this.hasBudgets(context.workspaceId))
+      ? await reserveBudget(store.budgets, {
+          workspaceId: context.workspaceId,
+          workflowId: context.workflowId ?? null,
+          maxCostUsd,
+          now: started,
+        })
+      : undefined;
 
     const byCandidate = new Map(routing.candidates.map((model) => [breakerKey(candidateOf(model)), model]));
     const chainAbort = new AbortController();
@@ -264,24 +279,26 @@ export class LlmGateway {
     const inputTokens = result.usage.tokens ?? 0;
     const price = this.priceOf(model);
     const cost = price ? costUsd(price, { inputTokens, outputTokens: 0 }) : 0;
-    await store.ledger.record({
-      id: randomUUID(),
-      workspaceId: context.workspaceId,
-      workflowId: context.workflowId ?? null,
-      executionId: context.executionId ?? null,
-      nodeId: context.nodeId ?? null,
-      route: null,
-      provider: model.provider,
-      model: model.id,
-      inputTokens,
-      outputTokens: 0,
-      cachedInputTokens: 0,
-      cacheHit: false,
-      latencyMs: now() - started,
-      costMicros: Math.round(cost * 1e6),
-      status: 'succeeded',
-      errorCode: null,
-      createdAt: started,
+    await this.ledger.submit({
+      call: {
+        id: randomUUID(),
+        workspaceId: context.workspaceId,
+        workflowId: context.workflowId ?? null,
+        executionId: context.executionId ?? null,
+        nodeId: context.nodeId ?? null,
+        route: null,
+        provider: model.provider,
+        model: model.id,
+        inputTokens,
+        outputTokens: 0,
+        cachedInputTokens: 0,
+        cacheHit: false,
+        latencyMs: now() - started,
+        costMicros: Math.round(cost * 1e6),
+        status: 'succeeded',
+        errorCode: null,
+        createdAt: started,
+      },
     });
     return {
       embeddings: result.embeddings,
@@ -290,6 +307,25 @@ export class LlmGateway {
       provider: model.provider,
       model: model.id,
     };
+  }
+
+  /** Forget what is cached about a workspace's budgets (call after setting or deleting one). */
+  budgetsChanged(workspaceId: string): void {
+    this.budgeted.delete(workspaceId);
+  }
+
+  /**
+   * Whether any budget applies in the workspace, cached briefly: without budgets a call needs no
+   * reservation write. This process learns of its own budget changes at once (`budgetsChanged`),
+   * of other processes' within BUDGETS_CACHE_MS.
+   */
+  private async hasBudgets(workspaceId: string): Promise<boolean> {
+    const now = this.options.now();
+    const known = this.budgeted.get(workspaceId);
+    if (known && known.until > now) return known.has;
+    const has = (await this.options.store.budgets.list(workspaceId)).length > 0;
+    this.budgeted.set(workspaceId, { has, until: now + BUDGETS_CACHE_MS });
+    return has;
   }
 
   private priceOf(model: ModelConfig): ModelPrice | undefined {

@@ -20,6 +20,7 @@ export class ModelFactory {
   private readonly providers = new Map<string, ProviderConfig>();
   private readonly models = new Map<string, ModelConfig>();
   private readonly instances = new Map<string, Promise<ProviderInstance>>();
+  private readonly languageModels = new Map<string, Promise<LanguageModel>>();
   private readonly env: Readonly<Record<string, string | undefined>>;
 
   constructor(config: LlmConfig, env: Readonly<Record<string, string | undefined>>) {
@@ -42,8 +43,14 @@ export class ModelFactory {
     return [...this.models.values()];
   }
 
-  async language(model: ModelConfig): Promise<LanguageModel> {
-    return (await this.instance(model.provider)).language(model.model ?? model.id);
+  /** Built once per model: a provider's model object carries schemas that are costly to rebuild per call. */
+  language(model: ModelConfig): Promise<LanguageModel> {
+    let built = this.languageModels.get(model.id);
+    if (!built) {
+      built = this.instance(model.provider).then((instance) => instance.language(model.model ?? model.id));
+      this.languageModels.set(model.id, built);
+    }
+    return built;
   }
 
   async embedding(model: ModelConfig): Promise<EmbeddingModel> {

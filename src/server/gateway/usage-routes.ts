@@ -145,6 +145,7 @@ export function usageRoutes(deps: ServerDeps): FastifyPluginAsyncZod {
           limitMicros: Math.round(request.body.limitUsd * 1e6),
           now: clock.now(),
         });
+        deps.llm?.budgetsChanged(principal.workspaceId);
         await deps.security.audit.record({
           workspaceId: principal.workspaceId,
           actor: actorOf(principal),
@@ -177,6 +178,7 @@ export function usageRoutes(deps: ServerDeps): FastifyPluginAsyncZod {
             `no budget "${request.params.id}" in this workspace`,
           );
         }
+        deps.llm?.budgetsChanged(principal.workspaceId);
         await deps.security.audit.record({
           workspaceId: principal.workspaceId,
           actor: actorOf(principal),

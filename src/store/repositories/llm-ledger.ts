@@ -7,15 +7,29 @@ import { newestFirstPage } from './newest-first.ts';
 const DAY_MS = 86_400_000;
 
 export function ledgerRepository(db: Kysely<Database>): LedgerRepository {
+  const recordMany: LedgerRepository['recordMany'] = async (entries) => {
+    if (entries.length === 0) return;
+    const reservations = entries.flatMap((entry) =>
+      entry.reservationId === undefined ? [] : [entry.reservationId],
+    );
+    await db.transaction().execute(async (trx) => {
+      // Chunks keep each statement under the backends' bound-parameter limits.
+      for (let i = 0; i < entries.length; i += 500) {
+        await trx
+          .insertInto('llm_calls')
+          .values(entries.slice(i, i + 500).map((entry) => toRow(entry.call)))
+          .execute();
+      }
+      if (reservations.length > 0)
+        await trx.deleteFrom('llm_reservations').where('id', 'in', reservations).execute();
+    });
+  };
   return {
     async record(call, reservationId) {
-      await db.transaction().execute(async (trx) => {
-        await trx.insertInto('llm_calls').values(toRow(call)).execute();
-        if (reservationId !== undefined) {
-          await trx.deleteFrom('llm_reservations').where('id', '=', reservationId).execute();
-        }
-      });
+      await recordMany([{ call, ...(reservationId === undefined ? {} : { reservationId }) }]);
     },
+
+    recordMany,
 
     list: (workspaceId, filter) =>
       newestFirstPage(
