@@ -4,7 +4,6 @@
  * command), calls, and lets go. The result comes back as text for the model.
  */
 import type { McpServerRef, OutboundFetch } from '../nodes/context.ts';
-import { connectMcp } from './mcp-client.ts';
 import type { StdioCommand } from './stdio-allow.ts';
 
 export interface McpCaller {
@@ -23,6 +22,8 @@ export function mcpCaller(
 ): McpCaller {
   return {
     async call(workspaceId, server, tool, args, options) {
+      // The MCP SDK is loaded with the first MCP tool call, not at start.
+      const { connectMcp } = await import('./mcp-client.ts');
       const connection = await connectMcp(
         'url' in server
           ? { kind: 'http', url: server.url, ...(server.headers ? { headers: server.headers } : {}) }

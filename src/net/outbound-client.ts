@@ -5,7 +5,7 @@
  * that was checked, redirects are followed by hand and checked again, and the whole request has a
  * deadline and a response size cap. One undici agent per policy keeps connections alive.
  */
-import { Agent, type Dispatcher } from 'undici';
+import type { Agent, Dispatcher } from 'undici';
 import { SwitchyardError } from '../errors/switchyard-error.ts';
 import type { OutboundFetch, OutboundRequest, OutboundResponse } from '../nodes/context.ts';
 import { type AllowList, compileAllowList } from './address-policy.ts';
@@ -42,14 +42,17 @@ const REDIRECT_BODY_LIMIT = 64 * 1024;
 
 export function createOutboundClient(policy: OutboundPolicy): OutboundClient {
   const allow = compileAllowList(policy.allow);
-  const agent = new Agent({ connect: { lookup: createGuardedLookup(allow, policy.resolve) } });
+  // undici is loaded with the first client made (the first outbound request), not at start.
+  const agent = import('undici').then(
+    ({ Agent }) => new Agent({ connect: { lookup: createGuardedLookup(allow, policy.resolve) } }),
+  );
   const fetch: OutboundFetch = async (request, signal) => {
     const timeoutMs = request.timeoutMs ?? policy.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS;
     const deadline = AbortSignal.timeout(timeoutMs);
     const combined = signal ? AbortSignal.any([signal, deadline]) : deadline;
     const first = guardUrl(request.url, allow);
     try {
-      return await follow(agent, allow, policy, request, first, combined);
+      return await follow(await agent, allow, policy, request, first, combined);
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
       if (deadline.aborted) {
@@ -62,7 +65,7 @@ export function createOutboundClient(policy: OutboundPolicy): OutboundClient {
       throw translate(error, `${request.method} ${describeUrl(first)}`);
     }
   };
-  return { fetch, close: () => agent.close() };
+  return { fetch, close: async () => (await agent).close() };
 }
 
 async function follow(

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { SwitchyardError } from '../errors/switchyard-error.ts';
 import type { LlmMessage, LlmResult, LlmTool } from '../llm/gateway/types.ts';
-import { argumentsCheck } from '../mcp/tool-arguments.ts';
+import { checkArguments } from './agent/check-arguments.ts';
 import { runTool, type ToolOutcome } from './agent/run-tool.ts';
 import { toolSpec } from './agent/tool-specs.ts';
 import type { NodeContext } from './context.ts';
@@ -157,7 +157,7 @@ export const agentNode = defineNode({
       messages.push({ role: 'assistant', content: answer.text, toolCalls: answer.toolCalls });
       for (const call of answer.toolCalls) {
         if (params.finishTool && call.name === params.finishTool.name) {
-          const finished = checkFinish(params.finishTool, call.input);
+          const finished = await checkFinish(params.finishTool, call.input);
           if (!finished.isError) {
             say('result', me, 'workflow', 'result', { result: call.input });
             return { out: { text: answer.text, result: call.input, ...summary() } };
@@ -235,15 +235,12 @@ async function remember(
   return [{ role: 'system', content: `Earlier in this conversation: ${summary.text}` }, ...window];
 }
 
-function checkFinish(
+async function checkFinish(
   finish: { name: string; parameters: Record<string, unknown> },
   input: unknown,
-): ToolOutcome {
+): Promise<ToolOutcome> {
   try {
-    argumentsCheck(
-      finish.name,
-      finish.parameters as Parameters<typeof argumentsCheck>[1],
-    )((input ?? {}) as Record<string, unknown>);
+    await checkArguments(finish.name, finish.parameters, input);
     return { content: '', isError: false };
   } catch (error) {
     return { content: error instanceof Error ? error.message : String(error), isError: true };

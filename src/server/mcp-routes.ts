@@ -10,10 +10,8 @@
  * (DELETE): both answer 405, as the specification allows. The routes are JSON-RPC, not REST, and
  * stay out of the OpenAPI document.
  */
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
-import { workflowMcpServer } from '../mcp/mcp-server.ts';
-import { workflowTools } from '../mcp/workflow-tools.ts';
+import type { WorkflowTools } from '../mcp/workflow-tools.ts';
 import { awaitOutcome } from './await-outcome.ts';
 import { DEFAULT_LIMITS, type ServerDeps } from './deps.ts';
 import { workspaceOf } from './workspace.ts';
@@ -26,16 +24,16 @@ const MCP_PATH = '/mcp';
 const MCP_WAIT_MS = 50_000;
 
 export function mcpRoutes(deps: ServerDeps, version: string): FastifyPluginAsync {
-  const tools = workflowTools({
-    store: deps.store,
-    start: (request) => deps.executions.start(request),
-    awaitOutcome: (workspaceId, executionId, timeoutMs, signal) =>
-      awaitOutcome(deps, workspaceId, executionId, timeoutMs, signal),
-    waitMs: Math.min(deps.limits?.maxWaitMs ?? DEFAULT_LIMITS.maxWaitMs, MCP_WAIT_MS),
-  });
+  // The MCP SDK is loaded with the first MCP request, not at start (it weighs ~150 ms and ~40 MB).
+  let loaded: Promise<McpParts> | undefined;
+  const parts = () => {
+    loaded ??= loadMcpParts(deps);
+    return loaded;
+  };
 
   return async (app) => {
     app.post(MCP_PATH, { schema: { hide: true } }, async (request, reply) => {
+      const { tools, workflowMcpServer, StreamableHTTPServerTransport } = await parts();
       const server = workflowMcpServer(
         tools,
         { workspaceId: workspaceOf(request), correlationId: request.id },
@@ -74,6 +72,28 @@ export function mcpRoutes(deps: ServerDeps, version: string): FastifyPluginAsync
       });
     }
   };
+}
+
+interface McpParts {
+  readonly tools: WorkflowTools;
+  readonly workflowMcpServer: typeof import('../mcp/mcp-server.ts').workflowMcpServer;
+  readonly StreamableHTTPServerTransport: typeof import('@modelcontextprotocol/sdk/server/streamableHttp.js').StreamableHTTPServerTransport;
+}
+
+async function loadMcpParts(deps: ServerDeps): Promise<McpParts> {
+  const [{ workflowTools }, { workflowMcpServer }, { StreamableHTTPServerTransport }] = await Promise.all([
+    import('../mcp/workflow-tools.ts'),
+    import('../mcp/mcp-server.ts'),
+    import('@modelcontextprotocol/sdk/server/streamableHttp.js'),
+  ]);
+  const tools = workflowTools({
+    store: deps.store,
+    start: (request) => deps.executions.start(request),
+    awaitOutcome: (workspaceId, executionId, timeoutMs, signal) =>
+      awaitOutcome(deps, workspaceId, executionId, timeoutMs, signal),
+    waitMs: Math.min(deps.limits?.maxWaitMs ?? DEFAULT_LIMITS.maxWaitMs, MCP_WAIT_MS),
+  });
+  return { tools, workflowMcpServer, StreamableHTTPServerTransport };
 }
 
 function noSessions(reply: FastifyReply) {

@@ -5,9 +5,9 @@
  */
 import { SwitchyardError, toErrorData } from '../../errors/switchyard-error.ts';
 import type { LlmToolCall } from '../../llm/gateway/types.ts';
-import { argumentsCheck } from '../../mcp/tool-arguments.ts';
 import type { NodeContext } from '../context.ts';
 import { httpParams, sendHttp } from '../http.ts';
+import { checkArguments } from './check-arguments.ts';
 import type { ToolSpec } from './tool-specs.ts';
 
 /** What the model sees of a result: bounded, so one verbose tool cannot flood the context window. */
@@ -35,7 +35,7 @@ export async function runTool(
   }
   const args = (call.input ?? {}) as Record<string, unknown>;
   try {
-    argumentsCheck(tool.name, tool.parameters as Parameters<typeof argumentsCheck>[1])(args);
+    await checkArguments(tool.name, tool.parameters, args);
     const timeout = AbortSignal.timeout(tool.timeoutMs);
     const result = await withTimeout(run(ctx, tool, args, idempotencyKey), timeout, tool);
     const text = typeof result === 'string' ? result : JSON.stringify(result ?? null);

@@ -3,7 +3,7 @@
  * entries expire by Redis's own TTL, so several Switchyard processes share one cache without a
  * pruning job. Keys are namespaced, values JSON. Hits are counted in the ledger, not here.
  */
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { SwitchyardError } from '../../errors/switchyard-error.ts';
 import type { CacheRepository } from '../llm-ports.ts';
 
@@ -14,15 +14,19 @@ export interface RedisCache extends CacheRepository {
 }
 
 export function redisLlmCache(url: string): RedisCache {
-  const redis = new Redis(url, {
-    lazyConnect: false,
-    maxRetriesPerRequest: 2,
-    // A cache must never hold a model call up for long: fail fast and let the call go through.
-    connectTimeout: 2_000,
-    commandTimeout: 1_000,
-  });
-  redis.on('error', () => {
-    // Reported by the command that fails; ioredis reconnects on its own.
+  // ioredis is loaded only where Redis is configured.
+  const connecting: Promise<Redis> = import('ioredis').then(({ Redis }) => {
+    const client = new Redis(url, {
+      lazyConnect: false,
+      maxRetriesPerRequest: 2,
+      // A cache must never hold a model call up for long: fail fast and let the call go through.
+      connectTimeout: 2_000,
+      commandTimeout: 1_000,
+    });
+    client.on('error', () => {
+      // Reported by the command that fails; ioredis reconnects on its own.
+    });
+    return client;
   });
   const unavailable = (error: unknown) =>
     new SwitchyardError('SY_STORE_UNAVAILABLE', `the Redis cache at ${new URL(url).host} did not answer`, {
@@ -31,7 +35,7 @@ export function redisLlmCache(url: string): RedisCache {
   return {
     async get(key, now) {
       try {
-        const value = await redis.get(PREFIX + key);
+        const value = await (await connecting).get(PREFIX + key);
         if (value === null) return undefined;
         const entry = JSON.parse(value) as { response: unknown; expiresAt: number };
         return entry.expiresAt > now ? entry.response : undefined;
@@ -42,7 +46,7 @@ export function redisLlmCache(url: string): RedisCache {
     async put(entry) {
       const ttl = Math.max(1, entry.expiresAt - entry.now);
       try {
-        await redis.set(
+        await (await connecting).set(
           PREFIX + entry.key,
           JSON.stringify({ response: entry.response, expiresAt: entry.expiresAt }),
           'PX',
@@ -55,7 +59,7 @@ export function redisLlmCache(url: string): RedisCache {
     // Redis expires entries itself.
     prune: async () => 0,
     async close() {
-      await redis.quit();
+      await (await connecting).quit();
     },
   };
 }
