@@ -119,7 +119,17 @@ async function runWithKills(backend: Backend): Promise<number> {
   let kills = 0;
   for (let k = 0; k < KILLS; k++) {
     const run = startChild(backend.env);
-    await new Promise((resolve) => setTimeout(resolve, 600 + Math.random() * 900));
+    // Timed from the child's "started", not from the spawn: how long a start takes varies with the
+    // machine's load, and a child that starts fast could otherwise finish all the work unkilled.
+    await new Promise<void>((resolve) => {
+      const check = setInterval(() => {
+        if (run.output.join('').includes('started') || run.process.exitCode !== null) {
+          clearInterval(check);
+          resolve();
+        }
+      }, 10);
+    });
+    await new Promise((resolve) => setTimeout(resolve, 150 + Math.random() * 300));
     const alreadyDone = run.process.exitCode !== null;
     if (alreadyDone && run.process.exitCode !== 0) {
       throw new Error(
@@ -168,10 +178,13 @@ describe.each([
       const effects = await ledger.effects();
       const expectedKeys = ids.flatMap((id) => EFFECT_NODES.map((node) => `${id}:${node}`)).sort();
       expect([...effects.keys()].sort()).toEqual(expectedKeys);
-      // Re-runs happen only for nodes in flight at a kill: never more than the worker's capacity per kill.
+      // Re-runs happen for nodes in flight at a kill (up to capacity × 2 parallel branches per kill),
+      // and, on a loaded machine, for nodes whose lease ran out before its renewal got through (the
+      // runner lets them go and takes them up again): bounded by one more capacity per kill. The
+      // effects themselves stay exactly once, asserted above.
       const runs = await ledger.runs();
       const extra = [...runs.values()].reduce((sum, times) => sum + times - 1, 0);
-      expect(extra).toBeLessThanOrEqual(kills * 25 * 2);
+      expect(extra).toBeLessThanOrEqual(kills * 25 * 3);
       process.stdout.write(
         `[${backend.name}] ${kills} kills, ${extra} node re-runs after kills, ${effects.size} effects\n`,
       );
