@@ -13,6 +13,12 @@ import { toolSpec } from './agent/tool-specs.ts';
 import type { NodeContext } from './context.ts';
 import { defineNode, taskShape } from './node-type.ts';
 
+const memoryMessage = z.strictObject({
+  role: z.enum(['user', 'assistant']),
+  content: z.string(),
+  seq: z.int().min(1).optional(),
+});
+
 export const agentParams = z
   .strictObject({
     model: z.string().min(1).max(128).optional(),
@@ -47,7 +53,7 @@ export const agentParams = z
     memory: z
       .strictObject({
         history: z
-          .array(z.strictObject({ role: z.enum(['user', 'assistant']), content: z.string() }))
+          .array(memoryMessage)
           .max(10_000)
           .describe('The conversation so far, oldest first — e.g. `{{ history }}` from a chat trigger.'),
         maxMessages: z
@@ -65,6 +71,22 @@ export const agentParams = z
           .boolean()
           .default(false)
           .describe('Summarise what falls out of the window (one model call) instead of forgetting it.'),
+        summary: z
+          .strictObject({ text: z.string(), throughSeq: z.int().min(0) })
+          .nullable()
+          .optional()
+          .describe("The conversation's running summary so far — `{{ summary }}` from a chat trigger."),
+        earlier: z
+          .array(memoryMessage)
+          .max(10_000)
+          .default([])
+          .describe('Older messages the summary does not cover yet — `{{ earlier }}` from a chat trigger.'),
+        conversationId: z
+          .string()
+          .min(1)
+          .max(200)
+          .optional()
+          .describe('Where the new running summary is kept — `{{ conversationId }}` from a chat trigger.'),
       })
       .optional(),
     temperature: z.number().min(0).max(2).optional(),
@@ -200,8 +222,10 @@ export const agentNode = defineNode({
 type AgentParams = z.output<typeof agentParams>;
 
 /**
- * The conversation window: the latest messages that fit the message and token limits; what falls
- * out is summarised by the model (a durable step) when asked, and forgotten otherwise.
+ * The conversation window: the latest messages that fit the message and token limits. With
+ * `summarize`, what is older — the messages dropped from the window and the `earlier` ones the
+ * running summary does not cover yet — is folded into that summary by the model (a durable step),
+ * which is kept with the conversation when its id is given; without it, older messages are forgotten.
  */
 async function remember(
   ctx: NodeContext,
@@ -214,25 +238,46 @@ async function remember(
     while (kept.length > 0 && tokens > memory.maxTokens)
       tokens -= Math.ceil(kept.shift()!.content.length / 4);
   }
-  const dropped = memory.history.slice(0, memory.history.length - kept.length);
   const window: LlmMessage[] = kept.map((message) => ({ role: message.role, content: message.content }));
-  if (!memory.summarize || dropped.length === 0) return window;
-  const summary = await ctx.step('memory:summary', () =>
-    ctx.llm.generate({
-      messages: [
-        {
-          role: 'system',
-          content: 'Summarise this conversation in a few sentences: facts, decisions, open questions.',
-        },
-        { role: 'user', content: dropped.map((message) => `${message.role}: ${message.content}`).join('\n') },
-      ],
-      ...(params.model === undefined ? {} : { model: params.model }),
-      ...(params.route === undefined ? {} : { route: params.route }),
-      cache: 'auto',
-      temperature: 0,
-    }),
-  );
-  return [{ role: 'system', content: `Earlier in this conversation: ${summary.text}` }, ...window];
+  if (!memory.summarize) return window;
+  const covered = memory.summary?.throughSeq ?? 0;
+  const unsummarised = [
+    ...memory.earlier,
+    ...memory.history.slice(0, memory.history.length - kept.length),
+  ].filter((message) => message.seq === undefined || message.seq > covered);
+  let text = memory.summary?.text;
+  if (unsummarised.length > 0) {
+    const transcript = unsummarised.map((message) => `${message.role}: ${message.content}`).join('\n');
+    const answer = await ctx.step('memory:summary', () =>
+      ctx.llm.generate({
+        messages: [
+          {
+            role: 'system',
+            content: 'Summarise this conversation in a few sentences: facts, decisions, open questions.',
+          },
+          {
+            role: 'user',
+            content: text === undefined ? transcript : `Summary so far: ${text}\n${transcript}`,
+          },
+        ],
+        ...(params.model === undefined ? {} : { model: params.model }),
+        ...(params.route === undefined ? {} : { route: params.route }),
+        cache: 'auto',
+        temperature: 0,
+      }),
+    );
+    text = answer.text;
+    const throughSeq = Math.max(covered, ...unsummarised.map((message) => message.seq ?? 0));
+    if (memory.conversationId !== undefined && throughSeq > covered) {
+      await ctx.step('memory:save', async () => {
+        await ctx.saveConversationSummary(memory.conversationId!, { text: answer.text, throughSeq });
+        return true;
+      });
+    }
+  }
+  return text === undefined
+    ? window
+    : [{ role: 'system', content: `Earlier in this conversation: ${text}` }, ...window];
 }
 
 async function checkFinish(

@@ -23,6 +23,8 @@ export type ChatParams = z.output<typeof chatParams>;
 export interface ChatTurn {
   readonly role: 'user' | 'assistant' | 'system' | 'tool';
   readonly content: string;
+  /** Its place in the conversation (1, 2, 3…). */
+  readonly seq: number;
 }
 
 export const chatNode = defineNode({
@@ -30,8 +32,10 @@ export const chatNode = defineNode({
   title: 'Chat',
   description:
     'Starts the workflow for each message posted to one of its conversations; outputs ' +
-    '{ conversationId, message, history } — the message text and the earlier messages, oldest first, ' +
-    'as { role, content }. The output (or its `text`) is stored as the reply.',
+    '{ conversationId, message, history, summary, earlier } — the message text; the latest earlier messages, ' +
+    'oldest first, as { role, content, seq }; the running summary { text, throughSeq } (or null); and the ' +
+    'older messages the summary does not cover yet (an agent with `memory.summarize` folds them in). ' +
+    'The output (or its `text`) is stored as the reply.',
   category: 'trigger',
   params: chatParams,
   // The server reads it from the stored definition to fetch the history: it must be a literal.

@@ -171,6 +171,11 @@ export interface NodeContext {
     args: Record<string, unknown>,
     options: { readonly timeoutMs: number },
   ): Promise<{ readonly text: string; readonly isError: boolean }>;
+  /** Keeps a newer running summary with a conversation of this workspace (agents' memory). */
+  saveConversationSummary(
+    conversationId: string,
+    summary: { readonly text: string; readonly throughSeq: number },
+  ): Promise<void>;
   /** Adds a message to the execution's agent trace (`at` is set here). */
   message(message: Omit<AgentMessage, 'at'>): void;
 }

@@ -33,7 +33,12 @@ export const llmParams = z
     prompt: z.string().max(1_000_000).optional().describe('The user message. Give this or `messages`.'),
     messages: z
       .array(
-        z.strictObject({ role: z.enum(['system', 'user', 'assistant']), content: z.string().max(1_000_000) }),
+        z.strictObject({
+          role: z.enum(['system', 'user', 'assistant']),
+          content: z.string().max(1_000_000),
+          // A chat trigger's history carries each message's place; the model does not need it.
+          seq: z.int().optional(),
+        }),
       )
       .min(1)
       .max(500)

@@ -405,6 +405,16 @@ export class ExecutionRun implements AttemptHost {
           );
         return mcp.call(this.workspaceId, server, tool, args, { timeoutMs: options.timeoutMs, signal });
       },
+      saveConversationSummary: async (conversationId, summary) => {
+        const conversations = this.services.conversations;
+        if (!conversations) {
+          throw new SwitchyardError(
+            'SY_CONVERSATION_NOT_FOUND',
+            'no conversations are kept where this workflow runs',
+          );
+        }
+        await conversations.saveSummary(this.workspaceId, conversationId, summary);
+      },
       message: (message) =>
         this.emit({
           type: 'agent.message',

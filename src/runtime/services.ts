@@ -35,6 +35,14 @@ export interface ExecutorServices {
   readonly approvals?: ApprovalGate;
   /** Tools on MCP servers; absent, MCP tools fail clearly. */
   readonly mcp?: McpCaller;
+  /** Conversations' running summaries; absent where no conversations are kept. */
+  readonly conversations?: {
+    saveSummary(
+      workspaceId: string,
+      conversationId: string,
+      summary: { readonly text: string; readonly throughSeq: number },
+    ): Promise<boolean>;
+  };
 }
 
 /** Where nodes' credentials come from: the vault in a server, nothing (or a file) in the CLI. */

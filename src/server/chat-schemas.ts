@@ -11,6 +11,10 @@ export const conversationSchema = z
     createdBy: z.string().describe('`user:<id>` or `key:<id>`.'),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime().describe('When the last message was added.'),
+    summary: z
+      .object({ text: z.string(), throughSeq: z.int() })
+      .nullable()
+      .describe('The running summary agents keep of the messages up to `throughSeq`, if any.'),
   })
   .meta({ id: 'Conversation' });
 
@@ -45,6 +49,10 @@ export const conversationOf = (conversation: StoredConversation) => ({
   createdBy: conversation.createdBy,
   createdAt: isoOf(conversation.createdAt),
   updatedAt: isoOf(conversation.updatedAt),
+  summary:
+    conversation.summary === null
+      ? null
+      : { text: conversation.summary, throughSeq: conversation.summaryThroughSeq },
 });
 
 export const messageOf = (message: StoredMessage) => ({

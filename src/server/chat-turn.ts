@@ -23,6 +23,9 @@ export interface Turn {
 /** A problem that names the execution (an RFC 9457 extension member), so the caller can follow it. */
 export type TurnProblem = Problem & { readonly executionId: string };
 
+/** Messages handed to one turn to fold into the running summary, at most. */
+const MAX_EARLIER_MESSAGES = 200;
+
 export type TurnEnd =
   | { readonly ok: true; readonly reply: StoredMessage }
   | { readonly ok: false; readonly problem: TurnProblem };
@@ -44,11 +47,27 @@ export async function beginTurn(
   const conversation = await store.conversations.get(workspaceId, conversationId);
   if (!conversation) throw conversationNotFound(conversationId);
   const target = await chatTargetOf(store, workspaceId, conversation.workflowId);
-  const history: ChatTurn[] = (
-    await store.conversations.recent(workspaceId, conversationId, {
-      maxMessages: target.params.historyMessages,
-    })
-  ).map(({ role, content: said }) => ({ role, content: said }));
+  const recent = await store.conversations.recent(workspaceId, conversationId, {
+    maxMessages: target.params.historyMessages,
+  });
+  const history: ChatTurn[] = recent.map(({ role, content: said, seq }) => ({ role, content: said, seq }));
+  // What is neither in the window nor in the running summary yet: an agent with memory folds it in.
+  const windowStart = recent[0]?.seq ?? Number.POSITIVE_INFINITY;
+  const earlier: ChatTurn[] =
+    windowStart - 1 > conversation.summaryThroughSeq
+      ? (
+          await store.conversations.messages(workspaceId, conversationId, {
+            afterSeq: conversation.summaryThroughSeq,
+            limit: MAX_EARLIER_MESSAGES,
+          })
+        ).items
+          .filter((said) => said.seq < windowStart)
+          .map(({ role, content: said, seq }) => ({ role, content: said, seq }))
+      : [];
+  const summary =
+    conversation.summary === null
+      ? null
+      : { text: conversation.summary, throughSeq: conversation.summaryThroughSeq };
   // Started before the message is stored, so that the message can name the execution it went to,
   // and a start that fails leaves nothing behind.
   const execution = await deps.executions.start({
@@ -56,7 +75,7 @@ export async function beginTurn(
     workflowId: conversation.workflowId,
     version: target.version,
     entry: target.nodeId,
-    input: { conversationId, message: content, history },
+    input: { conversationId, message: content, history, summary, earlier },
     trigger: { kind: 'chat', conversationId },
     correlationId: request.correlationId,
   });

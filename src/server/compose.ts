@@ -75,6 +75,7 @@ export function composeServer(options: {
     approvals: approvalGate(store, options.services.clock),
     // The workspace's allow-list applies to MCP servers over HTTP as to any outbound call.
     mcp: mcpCaller(secured.services.outbound, stdioAllowFromEnv()),
+    conversations: { saveSummary: store.conversations.saveSummary },
     ...(llm ? { llm } : {}),
   };
   const bus = new InProcessEventBus();

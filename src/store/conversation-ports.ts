@@ -19,6 +19,9 @@ export interface StoredConversation {
   readonly createdAt: number;
   /** When the last message was added (the creation time before any). */
   readonly updatedAt: number;
+  /** A running summary of the messages up to `summaryThroughSeq` (agents' memory), if any. */
+  readonly summary: string | null;
+  readonly summaryThroughSeq: number;
 }
 
 export interface NewConversation {
@@ -95,6 +98,12 @@ export interface ConversationRepository {
   ): Promise<StoredMessage | undefined>;
   /** Oldest first, by seq. */
   messages(workspaceId: string, conversationId: string, page: MessagePageRequest): Promise<MessagePage>;
+  /** Stores a newer running summary; a summary through an earlier seq than the stored one is ignored. */
+  saveSummary(
+    workspaceId: string,
+    conversationId: string,
+    summary: { readonly text: string; readonly throughSeq: number },
+  ): Promise<boolean>;
   /** The last `maxMessages` messages (before `beforeSeq` when given), oldest first: a chat's memory. */
   recent(
     workspaceId: string,

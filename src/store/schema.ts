@@ -278,6 +278,8 @@ export interface ConversationsTable {
   created_by: string;
   created_at: number;
   updated_at: number;
+  summary: string | null;
+  summary_through_seq: number;
 }
 
 export interface ConversationMessagesTable {

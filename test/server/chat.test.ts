@@ -172,8 +172,8 @@ describe('conversations', () => {
     expect(second.body.reply.content).toBe('You said: again');
     const run = await call(server, 'GET', `/api/v1/executions/${second.body.executionId}`);
     expect(run.body.output.history).toEqual([
-      { role: 'user', content: 'hello' },
-      { role: 'assistant', content: 'You said: hello' },
+      { role: 'user', content: 'hello', seq: 1 },
+      { role: 'assistant', content: 'You said: hello', seq: 2 },
     ]);
     // The window is two messages: the third sees only the second exchange.
     const third = await say(id, 'once more');
@@ -299,5 +299,58 @@ describe('a chat with a model', () => {
       { role: 'assistant', content: 'Hello there, it is good to meet you.' },
       { role: 'user', content: 'hi again' },
     ]);
+  });
+
+  it('keeps a running summary with the conversation: what falls out of the window is folded in once', async () => {
+    upstream.setScript({ rules: [] });
+    const remembering = {
+      format: 'switchyard/v1',
+      name: 'remembering',
+      nodes: [
+        { id: 'chat', type: 'chat', params: { historyMessages: 2 } },
+        {
+          id: 'agent',
+          type: 'agent',
+          params: {
+            model: 'talker',
+            prompt: '{{ message }}',
+            memory: {
+              history: '{{ history }}',
+              summary: '{{ summary }}',
+              earlier: '{{ earlier }}',
+              conversationId: '{{ conversationId }}',
+              summarize: true,
+            },
+          },
+        },
+        { id: 'done', type: 'end' },
+      ],
+      edges: [
+        { from: 'chat', to: 'agent' },
+        { from: 'agent', to: 'done' },
+      ],
+    };
+    const id = await conversationWith(remembering);
+    await say(id, 'one');
+    await say(id, 'two');
+    expect((await call(server, 'GET', `/api/v1/conversations/${id}`)).body.summary ?? null).toBeNull();
+
+    // Four messages stored, the window holds two: the first exchange is summarised and kept.
+    const before = upstream.requests.length;
+    await say(id, 'three');
+    const summarised = upstream.requests.slice(before).map((r) => JSON.stringify(r.body));
+    expect(summarised[0]).toContain('user: one');
+    const stored = (await call(server, 'GET', `/api/v1/conversations/${id}`)).body.summary;
+    expect(stored).toMatchObject({ throughSeq: 2, text: expect.stringContaining('Echo:') });
+
+    // The next turn folds in only what is new (messages 3 and 4), on top of the stored summary.
+    const next = upstream.requests.length;
+    await say(id, 'four');
+    const folded = upstream.requests.slice(next).map((r) => JSON.stringify(r.body));
+    expect(folded[0]).toContain('Summary so far:');
+    expect(folded[0]).toContain('user: two');
+    // The first exchange only inside the stored summary (the scripted model echoes), not again.
+    expect(folded[0]?.split('user: one').length).toBe(2);
+    expect((await server.deps.store.conversations.get('default', id))?.summaryThroughSeq).toBe(4);
   });
 });

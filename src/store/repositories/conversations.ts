@@ -32,6 +32,8 @@ export function conversationRepository(db: Kysely<Database>): ConversationReposi
         created_by: conversation.createdBy,
         created_at: conversation.now,
         updated_at: conversation.now,
+        summary: null,
+        summary_through_seq: 0,
       };
       await db.insertInto('conversations').values(row).execute();
       return toConversation(row);
@@ -58,6 +60,17 @@ export function conversationRepository(db: Kysely<Database>): ConversationReposi
         'id',
         toConversation,
       ),
+
+    async saveSummary(workspaceId, conversationId, summary) {
+      const result = await db
+        .updateTable('conversations')
+        .set({ summary: summary.text, summary_through_seq: summary.throughSeq })
+        .where('workspace_id', '=', workspaceId)
+        .where('id', '=', conversationId)
+        .where('summary_through_seq', '<', summary.throughSeq)
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
+    },
 
     async delete(workspaceId, id) {
       const result = await db
@@ -134,6 +147,8 @@ function toConversation(row: Selectable<ConversationsTable>): StoredConversation
     createdBy: row.created_by,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+    summary: row.summary,
+    summaryThroughSeq: row.summary_through_seq,
   };
 }
 

@@ -49,6 +49,22 @@ export function conversationConformance(fixture: StoreFixture): void {
         createdBy: 'user:u1',
         createdAt: T0 + 1,
         updatedAt: T0 + 1,
+        summary: null,
+        summaryThroughSeq: 0,
+      });
+      // A running summary moves forward only: an older one arriving late is ignored.
+      expect(await store.conversations.saveSummary('default', 'c1', { text: 'up to 4', throughSeq: 4 })).toBe(
+        true,
+      );
+      expect(await store.conversations.saveSummary('default', 'c1', { text: 'up to 2', throughSeq: 2 })).toBe(
+        false,
+      );
+      expect(await store.conversations.saveSummary('other', 'c1', { text: 'theirs', throughSeq: 9 })).toBe(
+        false,
+      );
+      expect(await store.conversations.get('default', 'c1')).toMatchObject({
+        summary: 'up to 4',
+        summaryThroughSeq: 4,
       });
       expect(await store.conversations.get('default', 'elsewhere')).toBeUndefined();
       const first = await store.conversations.list('default', { limit: 3 });

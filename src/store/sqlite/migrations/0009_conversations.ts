@@ -16,6 +16,9 @@ export const conversations: Migration = {
       .addColumn('created_by', 'text', (c) => c.notNull())
       .addColumn('created_at', 'integer', (c) => c.notNull())
       .addColumn('updated_at', 'integer', (c) => c.notNull())
+      // The running summary of the messages up to summary_through_seq (agents' memory).
+      .addColumn('summary', 'text')
+      .addColumn('summary_through_seq', 'integer', (c) => c.notNull().defaultTo(0))
       .execute();
     await db.schema
       .createIndex('conversations_by_workspace')
