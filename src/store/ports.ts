@@ -173,7 +173,14 @@ export interface ExecutionRepository {
    * their work so far is paid for) and then queued ones, oldest first: sets status running, owner, epoch + 1, expiry now + leaseMs, startedAt if
    * unset. Two concurrent claimers never get the same execution.
    */
-  claim(owner: string, leaseMs: number, now: number, limit: number): Promise<StoredExecution[]>;
+  claim(
+    owner: string,
+    leaseMs: number,
+    now: number,
+    limit: number,
+    /** Executions the caller is still running: never taken from under it, even with an expired lease. */
+    running?: readonly string[],
+  ): Promise<StoredExecution[]>;
   /** Extends the leases still held; returns the ids whose lease was extended. */
   renew(leases: readonly Lease[], leaseMs: number, now: number): Promise<string[]>;
   /** Finishes the execution if the lease still holds (compare-and-set); false otherwise. */

@@ -26,7 +26,9 @@ const store = await openStore(
     : { dataDir },
 );
 const registry = createNodeRegistry().register(effectNode(ledger));
+const owner = `crash-child:${process.pid}`;
 const worker = new ExecutionWorker({
+  owner,
   store,
   catalog: registry,
   capacity: 25,
@@ -44,13 +46,24 @@ const worker = new ExecutionWorker({
   onError: (error) => process.stderr.write(`worker error: ${String(error)}\n`),
 });
 await worker.start();
-process.stdout.write('started\n');
+process.stdout.write(`started as ${owner}\n`);
 
+let polls = 0;
 for (;;) {
   await new Promise((resolve) => setTimeout(resolve, 100));
   const queued = await store.executions.list(DEFAULT_WORKSPACE, { status: 'queued', limit: 1 });
-  const running = await store.executions.list(DEFAULT_WORKSPACE, { status: 'running', limit: 1 });
+  const running = await store.executions.list(DEFAULT_WORKSPACE, { status: 'running', limit: 5 });
   if (queued.items.length === 0 && running.items.length === 0 && worker.activeCount === 0) break;
+  // What is left, every 5 s: if a run never ends, the test shows why.
+  if (++polls % 50 === 0) {
+    const left = running.items.map(
+      (e) =>
+        `${e.id} owner=${e.leaseOwner} epoch=${e.leaseEpoch} expires=${(e.leaseExpiresAt ?? 0) - Date.now()}ms`,
+    );
+    process.stdout.write(
+      `left: queued=${queued.items.length} active=${worker.activeCount} running=[${left.join('; ')}]\n`,
+    );
+  }
 }
 await worker.stop();
 await store.close();

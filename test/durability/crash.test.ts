@@ -122,8 +122,14 @@ async function runWithKills(backend: Backend): Promise<number> {
     // Timed from the child's "started", not from the spawn: how long a start takes varies with the
     // machine's load, and a child that starts fast could otherwise finish all the work unkilled.
     await new Promise<void>((resolve) => {
+      const since = Date.now();
       const check = setInterval(() => {
-        if (run.output.join('').includes('started') || run.process.exitCode !== null) {
+        // A start slower than this (a starved machine) is killed all the same.
+        if (
+          run.output.join('').includes('started') ||
+          run.process.exitCode !== null ||
+          Date.now() - since > 15_000
+        ) {
           clearInterval(check);
           resolve();
         }
@@ -141,7 +147,16 @@ async function runWithKills(backend: Backend): Promise<number> {
     if (!alreadyDone) kills++;
   }
   const last = startChild(backend.env);
-  const code = await last.exited;
+  // A last run that never ends fails the test with what it said, instead of the suite's timeout.
+  const code = await Promise.race([
+    last.exited,
+    new Promise<never>((_resolve, reject) =>
+      setTimeout(() => {
+        last.process.kill('SIGKILL');
+        reject(new Error(`the last run did not finish in 90 s:\n${last.output.join('').slice(-4000)}`));
+      }, 90_000),
+    ),
+  ]);
   if (code !== 0) throw new Error(`the last run exited ${code}:\n${last.output.join('')}`);
   return kills;
 }

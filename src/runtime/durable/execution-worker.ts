@@ -200,6 +200,7 @@ export class ExecutionWorker {
           this.leaseMs,
           this.services.clock.now(),
           free,
+          [...this.running.keys()],
         );
         for (const execution of claimed) void this.launch(execution);
         if (claimed.length === free) this.wakeAgain = true;

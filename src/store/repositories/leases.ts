@@ -17,7 +17,14 @@ export function claimExecutions(db: Kysely<Database>, backend: Backend) {
   // Two index-only scans rather than one OR: each walks its own partial index in order. Runs whose
   // runner died come first: their paid-for work is checkpointed, and under a steady backlog they
   // would otherwise wait behind every new execution.
-  const claimSome = async (which: Claimable, owner: string, leaseMs: number, now: number, limit: number) => {
+  const claimSome = async (
+    which: Claimable,
+    owner: string,
+    leaseMs: number,
+    now: number,
+    limit: number,
+    running: readonly string[],
+  ) => {
     const rows = await db
       .updateTable('executions')
       .set((eb) => ({
@@ -34,9 +41,9 @@ export function claimExecutions(db: Kysely<Database>, backend: Backend) {
             ? candidates
                 .where('status', '=', 'running')
                 .where('lease_expires_at', '<=', now)
-                // A live runner is still working on its own late-renewed leases: never re-claim them
-                // from under it (a runner that died comes back with a new owner id).
-                .where('lease_owner', '!=', owner)
+                // Never from under the caller's own live runs (their renewal is only late); but its
+                // own leases on runs it let go of are claimable, or nobody would ever finish them.
+                .$if(running.length > 0, (q) => q.where('id', 'not in', [...running]))
                 .orderBy('lease_expires_at')
             : candidates.where('status', '=', 'queued').orderBy('created_at').orderBy('id');
         // SKIP LOCKED: concurrent claimers pass over each other's rows instead of queueing on them.
@@ -47,12 +54,18 @@ export function claimExecutions(db: Kysely<Database>, backend: Backend) {
     return rows.map(toExecution);
   };
 
-  return async (owner: string, leaseMs: number, now: number, limit: number): Promise<StoredExecution[]> => {
+  return async (
+    owner: string,
+    leaseMs: number,
+    now: number,
+    limit: number,
+    running: readonly string[] = [],
+  ): Promise<StoredExecution[]> => {
     if (limit < 1) return [];
-    const recovered = await claimSome('expired', owner, leaseMs, now, limit);
+    const recovered = await claimSome('expired', owner, leaseMs, now, limit, running);
     const fresh =
       recovered.length < limit
-        ? await claimSome('queued', owner, leaseMs, now, limit - recovered.length)
+        ? await claimSome('queued', owner, leaseMs, now, limit - recovered.length, running)
         : [];
     return [...recovered, ...fresh].sort(byCreation);
   };

@@ -106,6 +106,17 @@ export function leaseConformance(fixture: StoreFixture): void {
       expect((await store.nodeRuns.list('ex-000')).map((r) => r.nodeId)).toEqual(['a', 'b']);
     });
 
+    it('re-claims its own expired lease on a run it let go of, never one it still runs', async () => {
+      const store = await fixture.open();
+      await seedExecutions(store, 'ex', 2);
+      await store.executions.claim('runner-1', 100, T0, 2);
+      // Both leases have expired; the runner still runs ex-000 but dropped ex-001.
+      const again = await store.executions.claim('runner-1', 100, T0 + 1_000, 5, ['ex-000']);
+      expect(again.map((e) => [e.id, e.leaseEpoch])).toEqual([['ex-001', 2]]);
+      const byOther = await store.executions.claim('runner-2', 100, T0 + 1_000, 5);
+      expect(byOther.map((e) => e.id)).toEqual(['ex-000']);
+    });
+
     it('renews only the leases still held', async () => {
       const store = await fixture.open();
       await seedExecutions(store, 'ex', 3);
