@@ -89,6 +89,39 @@ const chain = {
 };
 
 describe('durable worker', () => {
+  it('does not let go of runs launched while a lease renewal is under way', async () => {
+    const { store, tracker, makeWorker, executions } = await setup(chain, { leaseMs: 600 });
+    // A slow database: every renewal takes longer than the heartbeat interval, so one is nearly
+    // always under way when a new run starts.
+    const renew = store.executions.renew;
+    (store.executions as { renew: typeof renew }).renew = async (...args) => {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      return renew(...args);
+    };
+    const worker = makeWorker('w1');
+    await worker.start();
+    const start = (n: number) =>
+      executions.start({ workspaceId: WS, workflowId: 'wf', input: { n }, trigger: { kind: 'api' } });
+    const first = await start(1);
+    worker.notify();
+    await until(async () => (worker.activeCount > 0 ? true : undefined));
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const second = await start(2);
+    worker.notify();
+    for (const { id } of [first, second])
+      expect((await until(finished(store, id)))?.status).toBe('succeeded');
+    // Neither run was dropped and taken up again (that would show as a second claim, epoch 2)…
+    for (const { id } of [first, second]) expect((await store.executions.get(WS, id))?.leaseEpoch).toBe(1);
+    // …and each node ran once.
+    for (const { id } of [first, second]) {
+      expect(tracker.effects.filter((key) => key.startsWith(`${id}:`)).sort()).toEqual([
+        `${id}:one`,
+        `${id}:three`,
+        `${id}:two`,
+      ]);
+    }
+  });
+
   it('runs a queued execution, stores its log and event stream, and finishes it', async () => {
     const { store, makeWorker, executions } = await setup(chain);
     const worker = makeWorker('w1');

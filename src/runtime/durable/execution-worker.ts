@@ -401,7 +401,11 @@ export class ExecutionWorker {
       const kept = new Set(
         await this.store.executions.renew(leases, this.leaseMs, this.services.clock.now()),
       );
-      for (const [id, entry] of this.running) if (!kept.has(id)) entry.run.abandon();
+      // Only the leases sent: runs launched while the renewal was under way were not part of it.
+      for (const lease of leases) {
+        const entry = this.running.get(lease.executionId);
+        if (entry?.lease === lease && !kept.has(lease.executionId)) entry.run.abandon();
+      }
       // Cancellation asked for through another process reaches this one here.
       for (const id of await this.store.executions.cancelRequested([...kept])) this.cancel(id);
     } catch (error) {
