@@ -248,6 +248,45 @@ describe('the OpenAI-compatible endpoint', () => {
     expect(anonymous.status).toBe(401);
   });
 
+  it('carries a client-side tool loop: tool calls out, tool results back in', async () => {
+    upstream.setScript({
+      rules: [{ times: 1, reply: { toolCalls: [{ name: 'get_weather', arguments: { city: 'Oslo' } }] } }],
+    });
+    const tools = [
+      {
+        type: 'function' as const,
+        function: {
+          name: 'get_weather',
+          description: 'Weather now',
+          parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+        },
+      },
+    ];
+    const question = { role: 'user' as const, content: 'weather in Oslo?' };
+    const first = await client.chat.completions.create({ model: 'primary', messages: [question], tools });
+    const call = first.choices[0]?.message.tool_calls?.[0];
+    expect(first.choices[0]?.finish_reason).toBe('tool_calls');
+    expect(call?.type === 'function' ? JSON.parse(call.function.arguments) : undefined).toEqual({
+      city: 'Oslo',
+    });
+
+    const before = upstream.requests.length;
+    const second = await client.chat.completions.create({
+      model: 'primary',
+      tools,
+      messages: [
+        question,
+        { role: 'assistant', content: null, tool_calls: first.choices[0]!.message.tool_calls! },
+        { role: 'tool', tool_call_id: call!.id, content: '{"celsius": 7}' },
+      ],
+    });
+    expect(second.choices[0]?.message.content).toBe('Tool result: {"celsius": 7}');
+    // Upstream saw the whole turn: the assistant's call and its result, tied by the call id.
+    const sent = JSON.stringify(upstream.requests[before]?.body);
+    expect(sent).toContain(`"tool_call_id":"${call!.id}"`);
+    expect(sent).toContain('get_weather');
+  });
+
   it('embeds through the configured embedding model', async () => {
     const result = await client.embeddings.create({ model: 'embed', input: ['one', 'two'] });
     expect(result.data).toHaveLength(2);

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { SwitchyardError, toErrorData } from '../../errors/switchyard-error.ts';
 import type { LlmGateway } from '../../llm/gateway/llm-gateway.ts';
-import type { LlmRequest } from '../../llm/gateway/types.ts';
+import type { LlmMessage, LlmRequest } from '../../llm/gateway/types.ts';
 import { principalOf } from '../auth/request-principal.ts';
 import type { ServerDeps } from '../deps.ts';
 import { problemForError, sendProblem } from '../problem.ts';
@@ -180,6 +180,55 @@ export function openAiRoutes(deps: ServerDeps): FastifyPluginAsyncZod {
   };
 }
 
+const textOf = (content: string | readonly { readonly text: string }[] | null | undefined): string =>
+  content == null ? '' : typeof content === 'string' ? content : content.map((part) => part.text).join('');
+
+/** OpenAI turns as ours: tool calls with parsed arguments, tool results named after their call. */
+function toLlmMessages(messages: ChatCompletionBody['messages']): LlmMessage[] {
+  const toolNames = new Map<string, string>();
+  return messages.map((message): LlmMessage => {
+    switch (message.role) {
+      case 'assistant': {
+        const toolCalls = (message.tool_calls ?? []).map((call) => {
+          toolNames.set(call.id, call.function.name);
+          return {
+            id: call.id,
+            name: call.function.name,
+            input: parseArguments(call.function.arguments, call.id),
+          };
+        });
+        return {
+          role: 'assistant',
+          content: textOf(message.content),
+          ...(toolCalls.length > 0 ? { toolCalls } : {}),
+        };
+      }
+      case 'tool':
+        return {
+          role: 'tool',
+          toolCallId: message.tool_call_id,
+          toolName: toolNames.get(message.tool_call_id) ?? 'tool',
+          content: textOf(message.content),
+        };
+      default:
+        return {
+          role: message.role === 'developer' ? 'system' : message.role,
+          content: textOf(message.content),
+        };
+    }
+  });
+}
+
+function parseArguments(text: string, callId: string): unknown {
+  try {
+    return JSON.parse(text || '{}');
+  } catch {
+    throw new SwitchyardError('SY_HTTP_VALIDATION', `the arguments of tool call "${callId}" are not JSON`, {
+      path: 'body.messages',
+    });
+  }
+}
+
 function toLlmRequest(body: ChatCompletionBody, llm: LlmGateway): LlmRequest {
   const isModel = llm.models.some((model) => model.id === body.model);
   const schema =
@@ -192,13 +241,7 @@ function toLlmRequest(body: ChatCompletionBody, llm: LlmGateway): LlmRequest {
   const maxOutputTokens = body.max_completion_tokens ?? body.max_tokens;
   return {
     ...(isModel ? { model: body.model } : { route: body.model }),
-    messages: body.messages.map((message) => ({
-      role: message.role === 'developer' ? 'system' : message.role,
-      content:
-        typeof message.content === 'string'
-          ? message.content
-          : message.content.map((part) => part.text).join(''),
-    })),
+    messages: toLlmMessages(body.messages),
     ...(body.temperature === undefined ? {} : { temperature: body.temperature }),
     ...(body.top_p === undefined ? {} : { topP: body.top_p }),
     ...(maxOutputTokens === undefined ? {} : { maxOutputTokens }),

@@ -6,11 +6,35 @@ import { z } from 'zod';
 
 const textPart = z.strictObject({ type: z.literal('text'), text: z.string() });
 
-export const chatMessage = z.strictObject({
-  role: z.enum(['system', 'developer', 'user', 'assistant']),
-  content: z.union([z.string(), z.array(textPart).min(1)]),
-  name: z.string().max(64).optional(),
-});
+const textContent = z.union([z.string(), z.array(textPart).min(1)]);
+
+export const chatMessage = z.discriminatedUnion('role', [
+  z.strictObject({
+    role: z.enum(['system', 'developer', 'user']),
+    content: textContent,
+    name: z.string().max(64).optional(),
+  }),
+  z.strictObject({
+    role: z.literal('assistant'),
+    content: textContent.nullable().optional(),
+    name: z.string().max(64).optional(),
+    refusal: z.string().nullable().optional(),
+    tool_calls: z
+      .array(
+        z.strictObject({
+          id: z.string().min(1).max(200),
+          type: z.literal('function'),
+          function: z.strictObject({ name: z.string().min(1).max(64), arguments: z.string() }),
+        }),
+      )
+      .optional(),
+  }),
+  z.strictObject({
+    role: z.literal('tool'),
+    tool_call_id: z.string().min(1).max(200),
+    content: textContent,
+  }),
+]);
 
 export const chatCompletionBody = z.strictObject({
   model: z.string().min(1).max(128).describe('A configured model id, or a route id.'),
