@@ -22,11 +22,10 @@ export type FindWebhook = (workflowId: string, path: string) => Promise<WebhookT
 export function webhookFinder(store: Store): FindWebhook {
   const cache = new Map<string, readonly Omit<WebhookTarget, 'version' | 'workspaceId'>[]>();
   return async (workflowId, path) => {
-    const workspaceId = await store.workflows.owner(workflowId);
-    if (workspaceId === undefined) throw notFound(workflowId, path);
-    const workflow = await store.workflows.get(workspaceId, workflowId);
+    const workflow = await store.workflows.forTrigger(workflowId);
     const version = workflow?.latestVersion ?? null;
-    if (version === null) throw notFound(workflowId, path);
+    if (!workflow || version === null) throw notFound(workflowId, path);
+    const { workspaceId } = workflow;
     const key = JSON.stringify([workspaceId, workflowId, version]);
     let targets = cache.get(key);
     if (!targets) {

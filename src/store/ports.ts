@@ -57,8 +57,8 @@ export interface StoredVersion {
 export interface WorkflowRepository {
   create(workflow: NewWorkflow): Promise<StoredWorkflow>;
   get(workspaceId: string, id: string): Promise<StoredWorkflow | undefined>;
-  /** The workspace a workflow belongs to: only for public triggers (webhooks), which carry just its id. */
-  owner(id: string): Promise<string | undefined>;
+  /** A workflow by id alone, whatever its workspace: only for public triggers (webhooks), which carry just its id. */
+  forTrigger(id: string): Promise<StoredWorkflow | undefined>;
   /** Newest first. */
   list(workspaceId: string, page: PageRequest): Promise<Page<StoredWorkflow>>;
   updateDraft(

@@ -30,13 +30,9 @@ export function workflowRepository(db: Kysely<Database>): WorkflowRepository {
       return row && toWorkflow(row);
     },
 
-    async owner(id) {
-      const row = await db
-        .selectFrom('workflows')
-        .select('workspace_id')
-        .where('id', '=', id)
-        .executeTakeFirst();
-      return row?.workspace_id;
+    async forTrigger(id) {
+      const row = await db.selectFrom('workflows').selectAll().where('id', '=', id).executeTakeFirst();
+      return row && toWorkflow(row);
     },
 
     async list(workspaceId, page) {
