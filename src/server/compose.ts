@@ -102,6 +102,7 @@ export function composeServer(options: {
     catalog: registry,
     clock: services.clock,
     wake: () => worker.notify(),
+    runner: worker,
   });
   const versions = new WorkflowVersions({ store, catalog: registry, clock: services.clock });
   const deps: ServerDeps = {

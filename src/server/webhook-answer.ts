@@ -6,7 +6,6 @@
 import type { FastifyReply } from 'fastify';
 import type { WorkflowResponse } from '../nodes/context.ts';
 import type { StoredExecution } from '../store/ports.ts';
-import { isFinished } from './await-outcome.ts';
 import type { ServerDeps } from './deps.ts';
 import { executionLocation } from './locations.ts';
 import { problemOf, sendProblem } from './problem.ts';
@@ -20,6 +19,7 @@ const FRAMING_HEADERS = new Set([
   'upgrade',
 ]);
 
+/** `execution` must have been `expect`ed by the response hub before it could run (`onCreated`). */
 export async function answerFromWorkflow(
   deps: ServerDeps,
   reply: FastifyReply,
@@ -27,16 +27,7 @@ export async function answerFromWorkflow(
   timeoutMs: number,
 ): Promise<FastifyReply> {
   const { responses } = deps;
-  // Expect before looking: a response from now on is kept for us even if it comes before `wait`.
-  responses.expect(execution.id);
-  const current = await deps.store.executions.get(execution.workspaceId, execution.id);
-  let response: WorkflowResponse | undefined | 'timeout';
-  if (current && isFinished(current)) {
-    responses.forget(execution.id);
-    response = undefined;
-  } else {
-    response = await responses.wait(execution.id, timeoutMs);
-  }
+  const response = await responses.wait(execution.id, timeoutMs);
   if (response === 'timeout') {
     responses.forget(execution.id);
     return sendExecutionProblem(

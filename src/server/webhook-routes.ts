@@ -67,6 +67,7 @@ export function webhookRoutes(deps: ServerDeps): FastifyPluginAsync {
         const deliveryHeader = request.headers[params.deliveryIdHeader];
         const deliveryId =
           typeof deliveryHeader === 'string' && deliveryHeader !== '' ? deliveryHeader : null;
+        const sync = params.respond === 'node';
         const start = async () => {
           // A signed request is good once: a captured one replayed inside the window (without its
           // delivery id, or with a new one) would otherwise start the workflow again.
@@ -79,13 +80,16 @@ export function webhookRoutes(deps: ServerDeps): FastifyPluginAsync {
             trigger: { kind: 'webhook', path, deliveryId },
             entry: target.nodeId,
             correlationId: request.id,
+            // Run here: the answer comes from this process's runner, with no claim or poll between.
+            runHere: true,
+            // Listening before it can answer: a response that comes before `wait` is kept.
+            ...(sync ? { onCreated: (execution) => deps.responses.expect(execution.id) } : {}),
           });
         };
         const delivery =
           deliveryId === null
             ? { duplicate: false as const, execution: await start() }
             : await startOnce(workflowId, deliveryId, start);
-        const sync = params.respond === 'node';
         if (delivery.duplicate) {
           // A repeat starts nothing: it names the execution the first delivery started.
           return reply

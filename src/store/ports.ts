@@ -135,6 +135,11 @@ export interface NewExecution {
   readonly parentId?: string | null;
   readonly replay?: { readonly executionId: string; readonly fromNode: string } | null;
   readonly now: number;
+  /**
+   * Created already running under this lease (epoch 1) by the process that will run it, instead of
+   * queued for whichever runner claims it first: no claim, no poll.
+   */
+  readonly lease?: { readonly owner: string; readonly expiresAt: number };
 }
 
 export type { Lease } from './lease.ts';

@@ -24,6 +24,7 @@ import type { ExecutionEvent } from '../events.ts';
 import { type ExecutionResult, ExecutionRun } from '../execution-run.ts';
 import type { ExecutorServices } from '../services.ts';
 import { Batcher } from './batcher.ts';
+import type { LocalRunner } from './executions.ts';
 import { replayLog } from './replay-log.ts';
 
 export interface ExecutionWorkerOptions {
@@ -63,13 +64,15 @@ interface Running {
   lastEventWrite: Promise<void>;
 }
 
-export class ExecutionWorker {
+export class ExecutionWorker implements LocalRunner {
   readonly owner: string;
+  readonly leaseMs: number;
   private readonly options: ExecutionWorkerOptions;
   private readonly store: Store;
   private readonly redact: <T>(value: T) => T;
   private readonly capacity: number;
-  private readonly leaseMs: number;
+  /** Places held for executions being created to run here (see `reserve`). */
+  private reserved = 0;
   private readonly pollMs: number;
   private readonly running = new Map<string, Running>();
   private readonly compiled = new Map<string, Promise<CompiledWorkflow>>();
@@ -83,6 +86,8 @@ export class ExecutionWorker {
   private expiryTimer: NodeJS.Timeout | undefined;
   private claiming: Promise<void> | undefined;
   private wakeAgain = false;
+  /** The last claim took all it asked for, or could not ask: queued work may be waiting for a place. */
+  private mayHaveBacklog = true;
   private stopped = true;
 
   constructor(options: ExecutionWorkerOptions) {
@@ -144,6 +149,20 @@ export class ExecutionWorker {
     });
   }
 
+  reserve(): boolean {
+    if (this.stopped || this.running.size + this.reserved >= this.capacity) return false;
+    this.reserved++;
+    return true;
+  }
+
+  unreserve(): void {
+    this.reserved = Math.max(0, this.reserved - 1);
+  }
+
+  adopt(execution: StoredExecution): void {
+    void this.launch(execution, true);
+  }
+
   get activeCount(): number {
     return this.running.size;
   }
@@ -193,8 +212,11 @@ export class ExecutionWorker {
     try {
       do {
         this.wakeAgain = false;
-        const free = this.capacity - this.running.size;
-        if (free <= 0 || this.stopped) break;
+        const free = this.capacity - this.running.size - this.reserved;
+        if (free <= 0 || this.stopped) {
+          this.mayHaveBacklog = true;
+          break;
+        }
         const claimed = await this.store.executions.claim(
           this.owner,
           this.leaseMs,
@@ -203,7 +225,8 @@ export class ExecutionWorker {
           [...this.running.keys()],
         );
         for (const execution of claimed) void this.launch(execution);
-        if (claimed.length === free) this.wakeAgain = true;
+        this.mayHaveBacklog = claimed.length === free;
+        if (this.mayHaveBacklog) this.wakeAgain = true;
       } while (this.wakeAgain && !this.stopped);
     } catch (error) {
       this.options.onError?.(error);
@@ -214,7 +237,13 @@ export class ExecutionWorker {
     return this.options.services;
   }
 
-  private async launch(execution: StoredExecution): Promise<void> {
+  /** `holdsPlace`: adopted into a place held by `reserve`, given back once it counts as running. */
+  private async launch(execution: StoredExecution, holdsPlace = false): Promise<void> {
+    let placeHeld = holdsPlace;
+    const givePlaceBack = () => {
+      if (placeHeld) this.unreserve();
+      placeHeld = false;
+    };
     const lease: Lease = { executionId: execution.id, owner: this.owner, epoch: execution.leaseEpoch };
     try {
       const workflow = await this.workflowOf(execution);
@@ -305,6 +334,7 @@ export class ExecutionWorker {
         }),
       };
       this.running.set(execution.id, entry);
+      givePlaceBack();
       const result = await entry.run.run();
       await entry.lastEventWrite;
       if (!entry.run.isAbandoned) await this.settle(execution, lease, result);
@@ -312,8 +342,10 @@ export class ExecutionWorker {
       this.options.onError?.(error);
       await this.failUnexpectedly(execution, lease, error);
     } finally {
+      givePlaceBack();
       this.running.delete(execution.id);
-      this.notify();
+      // A freed place matters only if the last claim left work behind; the poll finds the rest.
+      if (this.mayHaveBacklog) this.notify();
     }
   }
 

@@ -3,7 +3,7 @@
  * of an earlier execution (reusing what it recorded upstream), and a retry from the dead-letter
  * list. Each only writes a queued execution and wakes the worker; the worker does the running.
  */
-import { randomUUID } from 'node:crypto';
+import { randomUUIDv7 } from 'node:crypto';
 import type { NodeCatalog } from '../../core/catalog.ts';
 import { validateWorkflow } from '../../core/validate.ts';
 import { SwitchyardError } from '../../errors/switchyard-error.ts';
@@ -21,13 +21,37 @@ export interface StartExecution {
   readonly entry?: string;
   readonly correlationId?: string;
   readonly parentId?: string;
+  /**
+   * Run it in this process, created already under this process's lease, when the local runner has
+   * room (a request that waits for the answer); queued for any runner otherwise.
+   */
+  readonly runHere?: boolean;
+  /** Called once it is stored and before it can run: for callers that must listen before it answers. */
+  readonly onCreated?: (execution: StoredExecution) => void;
 }
+
+/** The local runner, for executions started to run here. */
+export interface LocalRunner {
+  readonly owner: string;
+  readonly leaseMs: number;
+  /** Holds a place for one execution; false when the runner is full. */
+  reserve(): boolean;
+  /** Gives back a place held by `reserve` that will not be used. */
+  unreserve(): void;
+  /** Runs an execution created under this runner's lease, in a place held by `reserve`. */
+  adopt(execution: StoredExecution): void;
+}
+
+/** Published versions never change, so their existence is remembered (bounded, oldest first out). */
+const KNOWN_VERSIONS_MAX = 1000;
 
 export class Executions {
   private readonly store: Store;
   private readonly clock: Clock;
   private readonly wake: () => void;
+  private readonly runner: LocalRunner | undefined;
   private readonly newId: () => string;
+  private readonly knownVersions = new Set<string>();
   private readonly catalog: NodeCatalog;
   /** Starts that arrive together (concurrent webhooks, API calls) share one commit. */
   private readonly creates: Batcher<NewExecution, StoredExecution | undefined>;
@@ -37,6 +61,7 @@ export class Executions {
     catalog: NodeCatalog;
     clock: Clock;
     wake?: () => void;
+    runner?: LocalRunner;
     newId?: () => string;
   }) {
     this.store = options.store;
@@ -46,31 +71,54 @@ export class Executions {
     });
     this.clock = options.clock;
     this.wake = options.wake ?? (() => {});
-    this.newId = options.newId ?? randomUUID;
+    this.runner = options.runner;
+    // Time-ordered ids: new rows land at the right edge of every index keyed by execution id.
+    this.newId = options.newId ?? randomUUIDv7;
   }
 
   async start(request: StartExecution): Promise<StoredExecution> {
     const version = request.version ?? (await this.latestVersion(request.workspaceId, request.workflowId));
-    if (!(await this.store.workflows.getVersion(request.workspaceId, request.workflowId, version))) {
+    await this.checkPublished(request.workspaceId, request.workflowId, version);
+    const runner = request.runHere && this.runner?.reserve() ? this.runner : undefined;
+    const now = this.clock.now();
+    let execution: StoredExecution;
+    try {
+      execution = await this.create({
+        id: this.newId(),
+        workspaceId: request.workspaceId,
+        workflowId: request.workflowId,
+        workflowVersion: version,
+        trigger: request.trigger,
+        entry: request.entry ?? null,
+        input: request.input,
+        correlationId: request.correlationId ?? null,
+        parentId: request.parentId ?? null,
+        now,
+        ...(runner ? { lease: { owner: runner.owner, expiresAt: now + runner.leaseMs } } : {}),
+      });
+    } catch (error) {
+      runner?.unreserve();
+      throw error;
+    }
+    request.onCreated?.(execution);
+    if (runner) runner.adopt(execution);
+    else this.wake();
+    return execution;
+  }
+
+  private async checkPublished(workspaceId: string, workflowId: string, version: number): Promise<void> {
+    const key = `${workspaceId}\u0000${workflowId}\u0000${version}`;
+    if (this.knownVersions.has(key)) return;
+    if (!(await this.store.workflows.getVersion(workspaceId, workflowId, version))) {
       throw new SwitchyardError(
         'SY_WORKFLOW_NOT_PUBLISHED',
-        `workflow "${request.workflowId}" has no version ${version}`,
+        `workflow "${workflowId}" has no version ${version}`,
       );
     }
-    const execution = await this.create({
-      id: this.newId(),
-      workspaceId: request.workspaceId,
-      workflowId: request.workflowId,
-      workflowVersion: version,
-      trigger: request.trigger,
-      entry: request.entry ?? null,
-      input: request.input,
-      correlationId: request.correlationId ?? null,
-      parentId: request.parentId ?? null,
-      now: this.clock.now(),
-    });
-    this.wake();
-    return execution;
+    if (this.knownVersions.size >= KNOWN_VERSIONS_MAX) {
+      this.knownVersions.delete(this.knownVersions.values().next().value as string);
+    }
+    this.knownVersions.add(key);
   }
 
   /** A new execution of the same version and input that reuses the recorded outputs upstream of `fromNode`. */

@@ -13,7 +13,7 @@ export function newExecutionRow(execution: NewExecution): ExecutionsTable {
     workspace_id: execution.workspaceId,
     workflow_id: execution.workflowId,
     workflow_version: execution.workflowVersion,
-    status: 'queued',
+    status: execution.lease ? 'running' : 'queued',
     trigger: toJson(execution.trigger),
     entry: execution.entry ?? null,
     input: toJson(execution.input),
@@ -24,11 +24,11 @@ export function newExecutionRow(execution: NewExecution): ExecutionsTable {
     replay: toNullableJson(execution.replay),
     cancel_requested: 0,
     created_at: execution.now,
-    started_at: null,
+    started_at: execution.lease ? execution.now : null,
     finished_at: null,
-    lease_owner: null,
-    lease_epoch: 0,
-    lease_expires_at: null,
+    lease_owner: execution.lease?.owner ?? null,
+    lease_epoch: execution.lease ? 1 : 0,
+    lease_expires_at: execution.lease?.expiresAt ?? null,
   };
 }
 

@@ -2,7 +2,8 @@
 import type { Kysely } from 'kysely';
 import type { Backend } from '../backend.ts';
 import type { ExecutionRepository } from '../ports.ts';
-import type { Database } from '../schema.ts';
+import type { Database, ExecutionsTable } from '../schema.ts';
+import { chunked } from './chunks.ts';
 import { newExecutionRow, toExecution } from './execution-rows.ts';
 import {
   claimExecutions,
@@ -15,7 +16,11 @@ import {
 import { newestFirstPage } from './newest-first.ts';
 import { pruneExecutions } from './retention.ts';
 
+/** Columns of the executions table: multi-row inserts stay under the parameter limit. */
+const EXECUTION_COLUMNS = 20;
+
 export function executionRepository(db: Kysely<Database>, backend: Backend): ExecutionRepository {
+  const rowsPerInsert = Math.floor(backend.maxParameters / EXECUTION_COLUMNS) - 1;
   return {
     async create(execution) {
       const row = newExecutionRow(execution);
@@ -25,19 +30,21 @@ export function executionRepository(db: Kysely<Database>, backend: Backend): Exe
 
     createMany(executions) {
       if (executions.length === 0) return Promise.resolve([]);
+      const rows = executions.map(newExecutionRow);
+      // One statement per chunk rather than per execution; an id taken already returns nothing.
       return db.transaction().execute(async (trx) => {
-        const created = [];
-        for (const execution of executions) {
-          const row = newExecutionRow(execution);
-          const inserted = await trx
+        const inserted = new Set<string>();
+        for (const part of chunked(rows, rowsPerInsert)) {
+          const returned = await trx
             .insertInto('executions')
-            .values(row)
+            .values(part as ExecutionsTable[])
             .onConflict((oc) => oc.column('id').doNothing())
             .returning('id')
-            .executeTakeFirst();
-          created.push(inserted ? toExecution(row) : undefined);
+            .execute();
+          for (const { id } of returned) inserted.add(id);
         }
-        return created;
+        // The same id twice in one batch: only the first was written.
+        return rows.map((row) => (inserted.delete(row.id) ? toExecution(row) : undefined));
       });
     },
 
