@@ -7,6 +7,7 @@ export const conditionNode = defineNode({
   title: 'If / else',
   description: 'Sends the input to `true` or `false` depending on `condition`, a boolean {{ expression }}.',
   category: 'flow',
+  pure: true,
   params: z.strictObject({
     condition: z.boolean().describe('e.g. "{{ total > 100 }}"; must evaluate to true or false.'),
   }),

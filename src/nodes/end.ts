@@ -7,6 +7,7 @@ export const endNode = defineNode({
   title: 'End',
   description: 'Ends the execution successfully with `output` (default: the input) as its output.',
   category: 'flow',
+  pure: true,
   params: z.strictObject({ output: z.unknown().optional() }),
   shape: { role: 'end', inputs: ['in'], outputs: ['out'], join: { kind: 'all' } },
   run: async (_ctx, { params, input }) => ({

@@ -8,6 +8,7 @@ export const failNode = defineNode({
   title: 'Fail',
   description: 'Fails with `message` (and optional `details`); retries do not apply.',
   category: 'flow',
+  pure: true,
   params: z.strictObject({
     message: z.string().min(1).max(2000),
     details: z.record(z.string(), z.unknown()).optional(),

@@ -18,6 +18,7 @@ export const mergeNode = defineNode({
   description:
     'Joins branches. mode all: waits for all; first: the first to arrive; count: the first `count`. Output: a list in edge order, an object by source node id, or (mode first) the value itself.',
   category: 'flow',
+  pure: true,
   params: z
     .strictObject({
       mode: joinSchema.shape.mode,

@@ -27,6 +27,12 @@ export interface NodeType<P = unknown> extends NodeTypeSpec {
   readonly title: string;
   readonly description: string;
   readonly category: NodeCategory;
+  /**
+   * Touches nothing outside its execution (no call out, no answer to anyone, no wait): its result
+   * can be recomputed from its input, so the runner goes on without waiting for it to be written,
+   * and waits only before the next node that is not pure (or the end).
+   */
+  readonly pure: boolean;
   run(ctx: NodeContext, input: NodeRunInput<P>): Promise<NodeOutputs>;
 }
 
@@ -35,6 +41,8 @@ export interface NodeTypeDefinition<S extends z.ZodType> {
   readonly title: string;
   readonly description: string;
   readonly category: NodeCategory;
+  /** See `NodeType.pure`; false unless said. */
+  readonly pure?: boolean;
   readonly params: S;
   readonly rawParams?: readonly string[];
   readonly staticParams?: readonly string[];
@@ -49,6 +57,7 @@ export function defineNode<S extends z.ZodType>(definition: NodeTypeDefinition<S
     title: definition.title,
     description: definition.description,
     category: definition.category,
+    pure: definition.pure ?? false,
     params: definition.params,
     rawParams: definition.rawParams ?? [],
     staticParams: definition.staticParams ?? [],

@@ -7,6 +7,7 @@ export const setNode = defineNode({
   title: 'Set fields',
   description: 'Sets fields (values or {{ expressions }}) on the input object, or outputs only them.',
   category: 'data',
+  pure: true,
   params: z.strictObject({
     fields: z
       .record(z.string(), z.unknown())

@@ -7,6 +7,7 @@ export const startNode = defineNode({
   title: 'Start',
   description: 'Starts the workflow by hand or through the API; outputs the execution input.',
   category: 'trigger',
+  pure: true,
   params: z.strictObject({}),
   shape: { role: 'entry', inputs: [], outputs: ['out'], join: { kind: 'all' } },
   run: async (_ctx, { input }) => ({ out: input ?? null }),

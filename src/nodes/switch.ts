@@ -29,6 +29,7 @@ export const switchNode = defineNode({
   description:
     'Routes the input to the port of the first case that matches (by `equals` or `when`), else to `default`.',
   category: 'flow',
+  pure: true,
   params: paramsSchema,
   staticParams: ['cases'],
   shape: (params) => {

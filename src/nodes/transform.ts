@@ -7,6 +7,7 @@ export const transformNode = defineNode({
   title: 'Transform',
   description: 'Outputs `value`: any JSON, with {{ expressions }} (JSONata) anywhere inside.',
   category: 'data',
+  pure: true,
   params: z.strictObject({
     value: z.unknown().describe("The output; e.g. \"{{ items.{ 'sku': sku, 'total': qty * price } }}\"."),
   }),

@@ -75,6 +75,7 @@ export const webhookNode = defineNode({
     'The body is data, never evaluated. Optional HMAC signature with a secret from a workspace credential ' +
     '(`signature.secretCredential`) or an environment variable (`signature.secretEnv`), never stored in the workflow.',
   category: 'trigger',
+  pure: true,
   params: webhookParams,
   // The server reads these from the stored definition, unevaluated: they must be literals.
   staticParams: ['path', 'respond', 'timeoutMs', 'signature', 'deliveryIdHeader'],

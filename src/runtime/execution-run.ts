@@ -8,11 +8,13 @@ import { ExecutionState } from '../core/scheduler/execution-state.ts';
 import type { ExecutionOutcome, NodeRunRecord, Notice, ReadyNode } from '../core/scheduler/records.ts';
 import { SwitchyardError } from '../errors/switchyard-error.ts';
 import type { NodeContext, OutboundFetch, ScopeFrameView, WorkflowResponse } from '../nodes/context.ts';
+import type { NodeType } from '../nodes/node-type.ts';
 import { DEFAULT_WORKSPACE } from '../store/ports.ts';
 import type { EventDraft, ExecutionEvent } from './events.ts';
 import { type AttemptHost, type AttemptsResult, runWithPolicies } from './node-attempts.ts';
 import { nodeLlm } from './node-llm.ts';
 import { nodeOutputsView } from './node-outputs-view.ts';
+import { PendingWrites } from './pending-writes.ts';
 import type { ExecutorServices } from './services.ts';
 import { Suspended } from './suspension.ts';
 
@@ -84,6 +86,7 @@ export class ExecutionRun implements AttemptHost {
   private settle: ((result: ExecutionResult) => void) | undefined;
   private finished = false;
   private abandoned = false;
+  private readonly writes = new PendingWrites();
   /** Nodes parked waiting outside the process, by node instance key: what they wait on. */
   private readonly parked = new Map<string, string>();
 
@@ -150,7 +153,12 @@ export class ExecutionRun implements AttemptHost {
     const free = this.concurrency - this.state.runningCount;
     if (free > 0) {
       for (const ready of this.state.takeReady(free)) {
-        runWithPolicies(ready, this).then(
+        // What a node that is not pure does can be seen outside: everything before it is written first.
+        const started =
+          isPure(ready) || this.writes.idle
+            ? runWithPolicies(ready, this)
+            : this.writes.settled().then(() => runWithPolicies(ready, this));
+        started.then(
           (result) => this.complete(ready, result),
           (error: unknown) => (error instanceof Suspended ? this.park(ready, error) : this.crash(error)),
         );
@@ -175,6 +183,10 @@ export class ExecutionRun implements AttemptHost {
   /** Nothing can run until someone outside decides: hand back a waiting result; a later run resumes. */
   private suspend(): void {
     if (this.finished || this.state.executionStatus !== 'running') return;
+    if (!this.writes.idle) {
+      void this.writes.settled().then(() => this.suspend());
+      return;
+    }
     this.finished = true;
     const durationMs = this.services.clock.now() - this.startedAt;
     const waitingOn = [...this.parked.values()];
@@ -200,7 +212,13 @@ export class ExecutionRun implements AttemptHost {
       this.apply(ready, result);
       return;
     }
-    Promise.resolve(checkpoint(result.record, { ...result, input: ready.input })).then(
+    const written = Promise.resolve(checkpoint(result.record, { ...result, input: ready.input }));
+    if (isPure(ready)) {
+      this.writes.track(written, (error) => this.crash(error));
+      this.apply(ready, result);
+      return;
+    }
+    written.then(
       () => this.apply(ready, result),
       (error: unknown) => this.crash(error),
     );
@@ -263,6 +281,11 @@ export class ExecutionRun implements AttemptHost {
 
   private finish(): void {
     if (this.finished) return;
+    // The outcome is written after the log it comes from.
+    if (!this.writes.idle) {
+      void this.writes.settled().then(() => this.finish());
+      return;
+    }
     this.finished = true;
     const outcome = this.state.outcome();
     const durationMs = this.services.clock.now() - this.startedAt;
@@ -509,4 +532,8 @@ export class ExecutionRun implements AttemptHost {
     }
     return result.output;
   }
+}
+
+function isPure(ready: ReadyNode): boolean {
+  return (ready.node.spec as NodeType).pure === true;
 }

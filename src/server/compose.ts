@@ -17,6 +17,7 @@ import type { NodeRegistry } from '../nodes/registry.ts';
 import { approvalGate } from '../runtime/durable/approval-gate.ts';
 import { ExecutionWorker, type ExecutionWorkerOptions } from '../runtime/durable/execution-worker.ts';
 import { Executions } from '../runtime/durable/executions.ts';
+import { Journal } from '../runtime/durable/journal.ts';
 import { type Scheduler, type SchedulerOptions, startScheduler } from '../runtime/durable/scheduler.ts';
 import type { ExecutorServices } from '../runtime/services.ts';
 import type { Store } from '../store/ports.ts';
@@ -81,8 +82,11 @@ export function composeServer(options: {
   const bus = new InProcessEventBus();
   const responses = new ResponseHub();
   const logEvent = options.log ? executionLogSink(options.log) : undefined;
+  // Starts and the runner's writes share one group commit.
+  const journal = new Journal(store);
   const worker = new ExecutionWorker({
     store,
+    journal,
     services,
     catalog: registry,
     soleRunner: store.backend === 'sqlite',
@@ -103,6 +107,7 @@ export function composeServer(options: {
     clock: services.clock,
     wake: () => worker.notify(),
     runner: worker,
+    journal,
   });
   const versions = new WorkflowVersions({ store, catalog: registry, clock: services.clock });
   const deps: ServerDeps = {

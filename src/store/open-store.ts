@@ -12,7 +12,8 @@ import type { Store } from './ports.ts';
 import { openPostgresConnection } from './postgres/open-postgres.ts';
 import { redactUrl } from './postgres/postgres-errors.ts';
 import { createSqlStore } from './sql-store.ts';
-import { openSqliteConnection } from './sqlite/open-sqlite.ts';
+import { openSqliteConnection, type SqliteOptions } from './sqlite/open-sqlite.ts';
+import { openThreadStore } from './thread/thread-store.ts';
 
 export interface StoreConfig {
   /** postgres://… or postgresql://… selects PostgreSQL; absent selects SQLite in `dataDir`. */
@@ -47,6 +48,8 @@ export function storeConfigFromEnv(env: NodeJS.ProcessEnv = process.env): StoreC
 }
 
 export async function openStore(config: StoreConfig): Promise<Store> {
+  // The embedded database runs on a thread of its own: its writes and fsyncs never hold up requests.
+  if (!hasDatabaseUrl(config)) return openThreadStore(sqliteOptions(config));
   const connection = await openStoreConnection(config);
   try {
     await migrate(connection);
@@ -80,6 +83,15 @@ export async function openStoreConnection(config: StoreConfig): Promise<StoreCon
       },
     );
   }
+  return openSqliteConnection(sqliteOptions(config));
+}
+
+function hasDatabaseUrl(config: StoreConfig): boolean {
+  return config.databaseUrl !== undefined && config.databaseUrl !== '';
+}
+
+/** The data directory made if need be, and where the database file goes in it. */
+function sqliteOptions(config: StoreConfig): SqliteOptions {
   try {
     mkdirSync(config.dataDir, { recursive: true });
   } catch (error) {
@@ -93,8 +105,8 @@ export async function openStoreConnection(config: StoreConfig): Promise<StoreCon
       },
     );
   }
-  return openSqliteConnection({
+  return {
     file: join(config.dataDir, SQLITE_FILE_NAME),
     ...(config.sqliteSync ? { synchronous: config.sqliteSync } : {}),
-  });
+  };
 }

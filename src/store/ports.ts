@@ -246,6 +246,38 @@ export interface NodeRunRepository {
   list(executionId: string): Promise<StoredNodeRun[]>;
 }
 
+// ---- journal ---------------------------------------------------------------------------------
+
+export interface ExecutionFinish {
+  readonly lease: Lease;
+  readonly outcome: ExecutionOutcomeUpdate;
+}
+
+/** What runners write about executions, gathered over a moment from many executions. */
+export interface JournalBatch {
+  readonly creates: readonly NewExecution[];
+  readonly checkpoints: readonly CheckpointBatch[];
+  readonly events: readonly StoredEvent[];
+  readonly finishes: readonly ExecutionFinish[];
+}
+
+export interface JournalOutcome {
+  /** Per create, as `ExecutionRepository.createMany` answers. */
+  readonly created: readonly (StoredExecution | undefined)[];
+  /** Per checkpoint, as `NodeRunRepository.checkpoint` answers. */
+  readonly held: readonly boolean[];
+  /** Per finish, as `ExecutionRepository.finishMany` answers. */
+  readonly finished: readonly boolean[];
+}
+
+export interface JournalRepository {
+  /**
+   * Group commit of everything at once: one transaction (one fsync) writes the creates, then the
+   * checkpoints, the events and the finishes, with the meaning each has on its own.
+   */
+  commit(batch: JournalBatch): Promise<JournalOutcome>;
+}
+
 // ---- events ---------------------------------------------------------------------------------
 
 export interface StoredEvent {
@@ -422,6 +454,7 @@ export interface Store {
   readonly executions: ExecutionRepository;
   readonly nodeRuns: NodeRunRepository;
   readonly events: EventRepository;
+  readonly journal: JournalRepository;
   readonly timers: TimerRepository;
   readonly deadLetters: DeadLetterRepository;
   readonly schedules: ScheduleRepository;

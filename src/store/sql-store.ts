@@ -14,6 +14,7 @@ import { deadLetterRepository } from './repositories/dead-letters.ts';
 import { eventRepository } from './repositories/events.ts';
 import { executionRepository } from './repositories/executions.ts';
 import { idempotencyRepository } from './repositories/idempotency.ts';
+import { journalRepository } from './repositories/journal.ts';
 import { budgetRepository } from './repositories/llm-budgets.ts';
 import { cacheRepository } from './repositories/llm-cache.ts';
 import { ledgerRepository } from './repositories/llm-ledger.ts';
@@ -37,6 +38,7 @@ export function createSqlStore(connection: StoreConnection): Store {
     executions: guard(executionRepository(db, backend)),
     nodeRuns: guard(nodeRunRepository(db, backend)),
     events: guard(eventRepository(db, backend)),
+    journal: guard(journalRepository(db, backend)),
     timers: guard(timerRepository(db)),
     deadLetters: guard(deadLetterRepository(db)),
     schedules: guard(scheduleRepository(db)),

@@ -13,8 +13,6 @@ import { retentionFromEnv, startRetention } from '../../runtime/durable/retentio
 import { SecretRedactor } from '../../security/redact/secret-redactor.ts';
 import { securitySettingsFromEnv } from '../../security/settings.ts';
 import { loadKeyRing } from '../../security/vault/master-keys.ts';
-import { buildApp } from '../../server/app.ts';
-import { composeServer } from '../../server/compose.ts';
 import { API_PREFIX } from '../../server/locations.ts';
 import { DOCS_PATH } from '../../server/openapi.ts';
 import { openStore, storeConfigFromEnv } from '../../store/open-store.ts';
@@ -42,7 +40,13 @@ export async function serveCommand(
   const services = createCliServices(registry);
   const storeConfig = storeConfigFromEnv();
   const keys = loadKeyRing({ env: process.env, keyFileDefault: join(storeConfig.dataDir, MASTER_KEY_FILE) });
-  const store = await openStore(storeConfig);
+  // The embedded store's thread loads and opens the database while this thread loads the server.
+  const storeOpening = openStore(storeConfig);
+  const [store, { buildApp }, { composeServer }] = await Promise.all([
+    storeOpening,
+    import('../../server/app.ts'),
+    import('../../server/compose.ts'),
+  ]);
   const { deps, worker, startScheduler, close } = composeServer({
     store,
     registry,

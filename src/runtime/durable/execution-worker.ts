@@ -23,8 +23,8 @@ import type {
 import type { ExecutionEvent } from '../events.ts';
 import { type ExecutionResult, ExecutionRun } from '../execution-run.ts';
 import type { ExecutorServices } from '../services.ts';
-import { Batcher } from './batcher.ts';
 import type { LocalRunner } from './executions.ts';
+import { Journal } from './journal.ts';
 import { replayLog } from './replay-log.ts';
 
 export interface ExecutionWorkerOptions {
@@ -55,6 +55,8 @@ export interface ExecutionWorkerOptions {
    * events, responses); the identity when absent.
    */
   readonly redact?: <T>(value: T) => T;
+  /** Shared with `Executions`, so that starts join the same commits; one of its own otherwise. */
+  readonly journal?: Journal;
 }
 
 interface Running {
@@ -76,9 +78,7 @@ export class ExecutionWorker implements LocalRunner {
   private readonly pollMs: number;
   private readonly running = new Map<string, Running>();
   private readonly compiled = new Map<string, Promise<CompiledWorkflow>>();
-  private readonly checkpoints: Batcher<CheckpointBatch, boolean>;
-  private readonly events: Batcher<StoredEvent, undefined>;
-  private readonly finishes: Batcher<{ lease: Lease; outcome: ExecutionOutcomeUpdate }, boolean>;
+  private readonly journal: Journal;
   private readonly finished = new Set<(id: string) => void>();
   private readonly suspended = new Set<(id: string) => void>();
   private pollTimer: NodeJS.Timeout | undefined;
@@ -94,26 +94,11 @@ export class ExecutionWorker implements LocalRunner {
     this.options = options;
     this.store = options.store;
     this.owner = options.owner ?? `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
-    this.capacity = options.capacity ?? 64;
+    this.capacity = options.capacity ?? 256;
     this.leaseMs = options.leaseMs ?? 30_000;
     this.pollMs = options.pollMs ?? 250;
-    // SQLite has one writer: more batches in flight would only queue. PostgreSQL's pool has room.
-    const maxInFlight = this.store.backend === 'postgres' ? 3 : 1;
-    const redact = options.redact ?? ((value) => value);
-    this.redact = redact;
-    this.checkpoints = new Batcher((batches) => this.store.nodeRuns.checkpoint(redact(batches)), {
-      maxInFlight,
-    });
-    this.finishes = new Batcher((finishes) => this.store.executions.finishMany(redact(finishes)), {
-      maxInFlight,
-    });
-    this.events = new Batcher<StoredEvent, undefined>(
-      async (events) => {
-        await this.store.events.append(redact(events));
-        return events.map(() => undefined);
-      },
-      { maxBatch: 5000, maxInFlight },
-    );
+    this.redact = options.redact ?? ((value) => value);
+    this.journal = options.journal ?? new Journal(this.store);
   }
 
   async start(): Promise<void> {
@@ -200,9 +185,7 @@ export class ExecutionWorker implements LocalRunner {
       run.abandon();
       return lease;
     });
-    await this.checkpoints.drain();
-    await this.events.drain();
-    await this.finishes.drain();
+    await this.journal.drain();
     await Promise.all(leases.map((lease) => this.store.executions.release(lease)));
   }
 
@@ -248,7 +231,7 @@ export class ExecutionWorker implements LocalRunner {
     try {
       const workflow = await this.workflowOf(execution);
       const stored = await replayLog(this.store, execution, workflow, (batch) =>
-        this.checkpoints.submit(batch),
+        this.journal.checkpoint(this.redact(batch)),
       );
       if (!stored) return;
       let seq = stored.reduce((max, run) => Math.max(max, run.seq), 0);
@@ -282,37 +265,40 @@ export class ExecutionWorker implements LocalRunner {
           lastSeq,
           checkpoint: async (record, { attempts, durationMs, input }) => {
             const now = clock.now();
-            const held = await this.checkpoints.submit({
-              lease,
-              runs: [
-                {
-                  executionId: execution.id,
-                  nodeId: record.nodeId,
-                  scope: record.scope,
-                  seq: ++seq,
-                  status: record.status,
-                  attempts,
-                  input: input ?? null,
-                  outputs: record.outputs ?? null,
-                  error: record.error ?? null,
-                  startedAt: now - durationMs,
-                  finishedAt: now,
-                  tokensIn: null,
-                  tokensOut: null,
-                  costUsd: null,
-                },
-              ],
-            });
+            const held = await this.journal.checkpoint(
+              this.redact({
+                lease,
+                runs: [
+                  {
+                    executionId: execution.id,
+                    nodeId: record.nodeId,
+                    scope: record.scope,
+                    seq: ++seq,
+                    status: record.status,
+                    attempts,
+                    input: input ?? null,
+                    outputs: record.outputs ?? null,
+                    error: record.error ?? null,
+                    startedAt: now - durationMs,
+                    finishedAt: now,
+                    tokensIn: null,
+                    tokensOut: null,
+                    costUsd: null,
+                  },
+                ],
+              }),
+            );
             if (!held) entry.run.abandon();
           },
           onEvent: (event) => {
+            const redacted = this.redact(event);
             // Sub-workflow runs report through here too; only this execution's own stream is stored.
             if (event.executionId === execution.id) {
-              entry.lastEventWrite = this.events
-                .submit(toStoredEvent(event))
+              entry.lastEventWrite = this.journal
+                .event(toStoredEvent(redacted))
                 .catch((error: unknown) => this.options.onError?.(error));
             }
-            this.options.onEvent?.(this.redact(event), execution);
+            this.options.onEvent?.(redacted, execution);
           },
           step: async (nodeKey, stepKey, work) => {
             const found = await this.store.steps.find(execution.id, nodeKey, stepKey);
@@ -358,9 +344,14 @@ export class ExecutionWorker implements LocalRunner {
       return;
     }
     const now = this.services.clock.now();
-    const finished = await this.finishes.submit({
+    const finished = await this.journal.finish({
       lease,
-      outcome: { status: result.status, output: result.output ?? null, error: result.error ?? null, now },
+      outcome: this.redact({
+        status: result.status,
+        output: result.output ?? null,
+        error: result.error ?? null,
+        now,
+      }),
     });
     if (!finished) return;
     if (result.status === 'failed' && result.error) {

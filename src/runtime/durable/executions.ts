@@ -9,7 +9,7 @@ import { validateWorkflow } from '../../core/validate.ts';
 import { SwitchyardError } from '../../errors/switchyard-error.ts';
 import type { ExecutionTrigger, NewExecution, Store, StoredExecution } from '../../store/ports.ts';
 import type { Clock } from '../clock.ts';
-import { Batcher } from './batcher.ts';
+import { Journal } from './journal.ts';
 
 export interface StartExecution {
   readonly workspaceId: string;
@@ -54,7 +54,7 @@ export class Executions {
   private readonly knownVersions = new Set<string>();
   private readonly catalog: NodeCatalog;
   /** Starts that arrive together (concurrent webhooks, API calls) share one commit. */
-  private readonly creates: Batcher<NewExecution, StoredExecution | undefined>;
+  private readonly journal: Journal;
 
   constructor(options: {
     store: Store;
@@ -62,13 +62,13 @@ export class Executions {
     clock: Clock;
     wake?: () => void;
     runner?: LocalRunner;
+    /** Shared with the runner, so that starts join its commits; one of its own otherwise. */
+    journal?: Journal;
     newId?: () => string;
   }) {
     this.store = options.store;
     this.catalog = options.catalog;
-    this.creates = new Batcher((executions) => this.store.executions.createMany(executions), {
-      maxInFlight: this.store.backend === 'postgres' ? 3 : 1,
-    });
+    this.journal = options.journal ?? new Journal(this.store);
     this.clock = options.clock;
     this.wake = options.wake ?? (() => {});
     this.runner = options.runner;
@@ -188,7 +188,7 @@ export class Executions {
   }
 
   private async create(execution: NewExecution): Promise<StoredExecution> {
-    const created = await this.creates.submit(execution);
+    const created = await this.journal.create(execution);
     if (!created)
       throw new SwitchyardError('SY_STORE_CONFLICT', `an execution with id "${execution.id}" exists already`);
     return created;

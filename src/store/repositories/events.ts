@@ -8,25 +8,32 @@ import { chunked } from './chunks.ts';
 
 const EVENT_COLUMNS = 5;
 
+export async function appendEvents(
+  db: Kysely<Database>,
+  backend: Backend,
+  events: readonly StoredEvent[],
+): Promise<void> {
+  const rows: ExecutionEventsTable[] = events.map((event) => ({
+    execution_id: event.executionId,
+    seq: event.seq,
+    type: event.type,
+    payload: toJson(event.payload),
+    at: event.at,
+  }));
+  for (const part of chunked(rows, Math.floor(backend.maxParameters / EVENT_COLUMNS) - 1)) {
+    // A runner that resumes re-sends what it may have sent before it died: first write wins.
+    await db
+      .insertInto('execution_events')
+      .values(part as ExecutionEventsTable[])
+      .onConflict((oc) => oc.columns(['execution_id', 'seq']).doNothing())
+      .execute();
+  }
+}
+
 export function eventRepository(db: Kysely<Database>, backend: Backend): EventRepository {
-  const rowsPerInsert = Math.floor(backend.maxParameters / EVENT_COLUMNS) - 1;
   return {
-    async append(events) {
-      const rows: ExecutionEventsTable[] = events.map((event) => ({
-        execution_id: event.executionId,
-        seq: event.seq,
-        type: event.type,
-        payload: toJson(event.payload),
-        at: event.at,
-      }));
-      for (const part of chunked(rows, rowsPerInsert)) {
-        // A runner that resumes re-sends what it may have sent before it died: first write wins.
-        await db
-          .insertInto('execution_events')
-          .values(part as ExecutionEventsTable[])
-          .onConflict((oc) => oc.columns(['execution_id', 'seq']).doNothing())
-          .execute();
-      }
+    append(events) {
+      return appendEvents(db, backend, events);
     },
 
     async list(executionId, afterSeq, limit) {

@@ -1,7 +1,7 @@
 /** @module Executions: creation, reads, listing and cancellation; leases and retention live beside it. */
 import type { Kysely } from 'kysely';
 import type { Backend } from '../backend.ts';
-import type { ExecutionRepository } from '../ports.ts';
+import type { ExecutionRepository, NewExecution, StoredExecution } from '../ports.ts';
 import type { Database, ExecutionsTable } from '../schema.ts';
 import { chunked } from './chunks.ts';
 import { newExecutionRow, toExecution } from './execution-rows.ts';
@@ -19,8 +19,30 @@ import { pruneExecutions } from './retention.ts';
 /** Columns of the executions table: multi-row inserts stay under the parameter limit. */
 const EXECUTION_COLUMNS = 20;
 
+/**
+ * Inside the caller's transaction, one statement per chunk rather than per execution. Per item the
+ * stored execution, or undefined when its id is taken already (also by an earlier item).
+ */
+export async function insertExecutions(
+  trx: Kysely<Database>,
+  backend: Backend,
+  executions: readonly NewExecution[],
+): Promise<(StoredExecution | undefined)[]> {
+  const rows = executions.map(newExecutionRow);
+  const inserted = new Set<string>();
+  for (const part of chunked(rows, Math.floor(backend.maxParameters / EXECUTION_COLUMNS) - 1)) {
+    const returned = await trx
+      .insertInto('executions')
+      .values(part as ExecutionsTable[])
+      .onConflict((oc) => oc.column('id').doNothing())
+      .returning('id')
+      .execute();
+    for (const { id } of returned) inserted.add(id);
+  }
+  return rows.map((row) => (inserted.delete(row.id) ? toExecution(row) : undefined));
+}
+
 export function executionRepository(db: Kysely<Database>, backend: Backend): ExecutionRepository {
-  const rowsPerInsert = Math.floor(backend.maxParameters / EXECUTION_COLUMNS) - 1;
   return {
     async create(execution) {
       const row = newExecutionRow(execution);
@@ -30,22 +52,7 @@ export function executionRepository(db: Kysely<Database>, backend: Backend): Exe
 
     createMany(executions) {
       if (executions.length === 0) return Promise.resolve([]);
-      const rows = executions.map(newExecutionRow);
-      // One statement per chunk rather than per execution; an id taken already returns nothing.
-      return db.transaction().execute(async (trx) => {
-        const inserted = new Set<string>();
-        for (const part of chunked(rows, rowsPerInsert)) {
-          const returned = await trx
-            .insertInto('executions')
-            .values(part as ExecutionsTable[])
-            .onConflict((oc) => oc.column('id').doNothing())
-            .returning('id')
-            .execute();
-          for (const { id } of returned) inserted.add(id);
-        }
-        // The same id twice in one batch: only the first was written.
-        return rows.map((row) => (inserted.delete(row.id) ? toExecution(row) : undefined));
-      });
+      return db.transaction().execute((trx) => insertExecutions(trx, backend, executions));
     },
 
     async get(workspaceId, id) {

@@ -111,13 +111,17 @@ export function finishExecutions(db: Kysely<Database>) {
   return (
     finishes: readonly { readonly lease: Lease; readonly outcome: ExecutionOutcomeUpdate }[],
   ): Promise<boolean[]> =>
-    finishes.length === 0
-      ? Promise.resolve([])
-      : db.transaction().execute(async (trx) => {
-          const results: boolean[] = [];
-          for (const { lease, outcome } of finishes) results.push(await finishOne(trx, lease, outcome));
-          return results;
-        });
+    finishes.length === 0 ? Promise.resolve([]) : db.transaction().execute((trx) => finishAll(trx, finishes));
+}
+
+/** Inside the caller's transaction: per finish, whether its lease still held. */
+export async function finishAll(
+  trx: Kysely<Database>,
+  finishes: readonly { readonly lease: Lease; readonly outcome: ExecutionOutcomeUpdate }[],
+): Promise<boolean[]> {
+  const results: boolean[] = [];
+  for (const { lease, outcome } of finishes) results.push(await finishOne(trx, lease, outcome));
+  return results;
 }
 
 async function finishOne(

@@ -12,49 +12,57 @@ import type { Database, NodeRunsTable } from '../schema.ts';
 import { chunked } from './chunks.ts';
 
 const NODE_RUN_COLUMNS = 13;
-const LEASE_PARAMETERS = 3;
+const LEASE_PARAMETERS = 1;
+
+/** Inside the caller's transaction: the runs of every batch whose lease holds; per batch, whether it did. */
+export async function checkpointRuns(
+  trx: Kysely<Database>,
+  backend: Backend,
+  batches: readonly CheckpointBatch[],
+): Promise<boolean[]> {
+  if (batches.length === 0) return [];
+  assertRunsMatchLeases(batches);
+  const held = new Set<string>();
+  for (const leases of chunked(
+    uniqueLeases(batches),
+    Math.floor(backend.maxParameters / LEASE_PARAMETERS) - 1,
+  )) {
+    // FOR SHARE (PostgreSQL) keeps a concurrent claim from taking the execution between this read
+    // and the insert; id order matches renew() so the two never deadlock. By primary key alone
+    // (SQLite plans a row-value IN over three columns poorly); owner and epoch are compared here.
+    const read = trx
+      .selectFrom('executions')
+      .select(['id', 'lease_owner', 'lease_epoch'])
+      .where('status', '=', 'running')
+      .where(
+        'id',
+        'in',
+        leases.map((lease) => lease.executionId),
+      )
+      .orderBy('id');
+    const rows = await (backend.rowLocks ? read.forShare() : read).execute();
+    for (const row of rows) {
+      held.add(leaseKey({ executionId: row.id, owner: row.lease_owner ?? '', epoch: row.lease_epoch }));
+    }
+  }
+  const holds = batches.map((batch) => held.has(leaseKey(batch.lease)));
+  const rows = batches.flatMap((batch, index) => (holds[index] ? batch.runs.map(toRow) : []));
+  for (const part of chunked(rows, Math.floor(backend.maxParameters / NODE_RUN_COLUMNS) - 1)) {
+    // A run stored already (a resumed runner finishing the same node again) keeps the first result.
+    await trx
+      .insertInto('node_runs')
+      .values(part as NodeRunsTable[])
+      .onConflict((oc) => oc.columns(['execution_id', 'node_id', 'scope']).doNothing())
+      .execute();
+  }
+  return holds;
+}
 
 export function nodeRunRepository(db: Kysely<Database>, backend: Backend): NodeRunRepository {
-  const rowsPerInsert = Math.floor(backend.maxParameters / NODE_RUN_COLUMNS) - 1;
-  const leasesPerRead = Math.floor(backend.maxParameters / LEASE_PARAMETERS) - 1;
-
   return {
     async checkpoint(batches) {
       if (batches.length === 0) return [];
-      assertRunsMatchLeases(batches);
-      return db.transaction().execute(async (trx) => {
-        const held = new Set<string>();
-        for (const leases of chunked(uniqueLeases(batches), leasesPerRead)) {
-          // FOR SHARE (PostgreSQL) keeps a concurrent claim from taking the execution between this
-          // read and the insert; id order matches renew() so the two never deadlock.
-          const read = trx
-            .selectFrom('executions')
-            .select(['id', 'lease_owner', 'lease_epoch'])
-            .where('status', '=', 'running')
-            .where(({ eb, refTuple, tuple }) =>
-              eb(
-                refTuple('id', 'lease_owner', 'lease_epoch'),
-                'in',
-                leases.map((lease) => tuple(lease.executionId, lease.owner, lease.epoch)),
-              ),
-            )
-            .orderBy('id');
-          const rows = await (backend.rowLocks ? read.forShare() : read).execute();
-          for (const row of rows)
-            held.add(leaseKey({ executionId: row.id, owner: row.lease_owner ?? '', epoch: row.lease_epoch }));
-        }
-        const holds = batches.map((batch) => held.has(leaseKey(batch.lease)));
-        const rows = batches.flatMap((batch, index) => (holds[index] ? batch.runs.map(toRow) : []));
-        for (const part of chunked(rows, rowsPerInsert)) {
-          // A run stored already (a resumed runner finishing the same node again) keeps the first result.
-          await trx
-            .insertInto('node_runs')
-            .values(part as NodeRunsTable[])
-            .onConflict((oc) => oc.columns(['execution_id', 'node_id', 'scope']).doNothing())
-            .execute();
-        }
-        return holds;
-      });
+      return db.transaction().execute((trx) => checkpointRuns(trx, backend, batches));
     },
 
     async list(executionId) {
