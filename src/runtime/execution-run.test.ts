@@ -405,6 +405,62 @@ describe('durability hooks', () => {
     expect(h.tracker.effects).toEqual(['durable-1:one', 'durable-1:two', 'durable-1:three']);
   });
 
+  it('runs pure nodes ahead of their checkpoints, but nothing else and not the end', async () => {
+    h = harness();
+    const definition = workflow(
+      [
+        { id: 'start', type: 'start' },
+        { id: 'a', type: 'set', params: { fields: { a: 1 } } },
+        { id: 'b', type: 'set', params: { fields: { b: 2 } } },
+        { id: 'effect', type: 'effect', params: { value: 3 } },
+        { id: 'last', type: 'set', params: { fields: { done: true } } },
+      ],
+      line('start', 'a', 'b', 'effect', 'last'),
+    );
+    const order: string[] = [];
+    const writes = new Map<string, () => void>();
+    let settled = false;
+    const result = h
+      .start(definition, {
+        executionId: 'write-behind',
+        checkpoint: (record) => {
+          order.push(`checkpoint ${record.nodeId}`);
+          return new Promise<void>((resolve) => writes.set(record.nodeId, resolve));
+        },
+        onEvent: (event) => {
+          if (event.type === 'node.started') order.push(`start ${event.nodeId}`);
+        },
+      })
+      .then((outcome) => {
+        settled = true;
+        return outcome;
+      });
+    await settle();
+    // Three pure nodes ran with nothing written yet; the effect waits for all three.
+    expect(order).toEqual([
+      'start start',
+      'checkpoint start',
+      'start a',
+      'checkpoint a',
+      'start b',
+      'checkpoint b',
+    ]);
+    writes.get('a')!();
+    writes.get('b')!();
+    await settle();
+    expect(order).not.toContain('start effect');
+    writes.get('start')!();
+    await settle();
+    expect(order.slice(6)).toEqual(['start effect', 'checkpoint effect']);
+    writes.get('effect')!();
+    await settle();
+    expect(order.slice(8)).toEqual(['start last', 'checkpoint last']);
+    // The last node is done, but the outcome waits for its checkpoint.
+    expect(settled).toBe(false);
+    writes.get('last')!();
+    expect(await result).toMatchObject({ status: 'succeeded', output: { done: true } });
+  });
+
   it('streams node events in order with increasing sequence numbers', async () => {
     h = harness();
     await h.start(

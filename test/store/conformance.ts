@@ -10,6 +10,7 @@ import { eventAndTimerConformance } from './conformance/events-timers.ts';
 import { executionConformance } from './conformance/executions.ts';
 import { type StoreHarness, storeFixture } from './conformance/fixture.ts';
 import { identityConformance } from './conformance/identity.ts';
+import { journalConformance } from './conformance/journal.ts';
 import { jsonConformance } from './conformance/json-values.ts';
 import { leaseConformance } from './conformance/leases.ts';
 import { llmConformance } from './conformance/llm.ts';
@@ -29,6 +30,7 @@ export function storeConformance(name: string, harness: StoreHarness): void {
     executionConformance(fixture);
     leaseConformance(fixture);
     nodeRunConformance(fixture);
+    journalConformance(fixture);
     eventAndTimerConformance(fixture);
     deadLetterAndScheduleConformance(fixture);
     retentionConformance(fixture);
