@@ -2,14 +2,8 @@
 import { Command, CommanderError } from 'commander';
 import pc from 'picocolors';
 import { SwitchyardError } from '../errors/switchyard-error.ts';
-import { createNodeRegistry } from '../nodes/registry.ts';
-import { migrateCommand } from './commands/migrate.ts';
-import { mockLlmCommand } from './commands/mock-llm.ts';
-import { nodesCommand } from './commands/nodes.ts';
-import { type RunOptions, runCommand } from './commands/run.ts';
-import { schemaCommand } from './commands/schema.ts';
-import { serveCommand } from './commands/serve.ts';
-import { validateCommand } from './commands/validate.ts';
+import type { NodeRegistry } from '../nodes/registry.ts';
+import type { RunOptions } from './commands/run.ts';
 import { ExitCode } from './exit-codes.ts';
 
 const USAGE_CODES = new Set(['SY_CLI_USAGE', 'SY_CLI_INPUT', 'SY_FILE_NOT_FOUND', 'SY_CONFIG_INVALID']);
@@ -21,8 +15,15 @@ function exitCodeOf(error: SwitchyardError): number {
   return ExitCode.executionFailed;
 }
 
+// Each command loads what it needs when it runs: `serve` starts its store's thread before the rest
+// of the product has loaded, and `--help` loads nothing.
+let nodeRegistry: Promise<NodeRegistry> | undefined;
+function registry(): Promise<NodeRegistry> {
+  nodeRegistry ??= import('../nodes/registry.ts').then((module) => module.createNodeRegistry());
+  return nodeRegistry;
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
-  const registry = createNodeRegistry();
   let exitCode: number = ExitCode.ok;
   const program = new Command('switchyard')
     .description('Durable AI workflows: validate and run workflow files.')
@@ -36,7 +37,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     .argument('<files...>', 'workflow files (.json, .yaml, .yml)')
     .option('--json', 'print the problems as JSON')
     .action(async (files: string[], options: { json?: boolean }) => {
-      exitCode = await validateCommand(files, options, registry);
+      const { validateCommand } = await import('./commands/validate.ts');
+      exitCode = await validateCommand(files, options, await registry());
     });
 
   program
@@ -52,7 +54,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       'store the workflow and checkpoint every node (SQLite in SWITCHYARD_DATA_DIR, or SWITCHYARD_DATABASE_URL)',
     )
     .action(async (file: string, options: RunOptions) => {
-      exitCode = await runCommand(file, options, registry);
+      const { runCommand } = await import('./commands/run.ts');
+      exitCode = await runCommand(file, options, await registry());
     });
 
   program
@@ -61,7 +64,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--out <file>', 'write it to a file')
     .option('--check <file>', 'fail if the file differs from the generated schema')
     .action(async (options: { out?: string; check?: string }) => {
-      exitCode = await schemaCommand(options, registry);
+      const { schemaCommand } = await import('./commands/schema.ts');
+      exitCode = await schemaCommand(options, await registry());
     });
 
   program
@@ -69,8 +73,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     .description('list node types, or show one with its ports and parameters')
     .argument('[type]', 'a node type')
     .option('--json', 'print as JSON')
-    .action((type: string | undefined, options: { json?: boolean }) => {
-      exitCode = nodesCommand(type, options, registry);
+    .action(async (type: string | undefined, options: { json?: boolean }) => {
+      const { nodesCommand } = await import('./commands/nodes.ts');
+      exitCode = nodesCommand(type, options, await registry());
     });
 
   program
@@ -80,6 +85,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     )
     .option('--json', 'print the report as JSON')
     .action(async (options: { json?: boolean }) => {
+      const { migrateCommand } = await import('./commands/migrate.ts');
       exitCode = await migrateCommand(options);
     });
 
@@ -91,6 +97,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--port <port>', 'port to listen on (default: PORT, else 3000; 0 picks a free one)')
     .option('--host <host>', 'address to listen on (default: 127.0.0.1)')
     .action(async (options: { port?: string; host?: string }) => {
+      const { serveCommand } = await import('./commands/serve.ts');
       exitCode = await serveCommand(options, registry);
     });
 
@@ -101,6 +108,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--host <host>', 'address to listen on (default: 127.0.0.1)')
     .option('--script <file>', 'scripted replies and faults (YAML or JSON)')
     .action(async (options: { port?: string; host?: string; script?: string }) => {
+      const { mockLlmCommand } = await import('./commands/mock-llm.ts');
       exitCode = await mockLlmCommand(options);
     });
 

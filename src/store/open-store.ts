@@ -7,13 +7,14 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { SwitchyardError } from '../errors/switchyard-error.ts';
 import type { StoreConnection } from './backend.ts';
-import { type MigrationReport, migrate } from './migrations.ts';
+import type { MigrationReport } from './migrations.ts';
 import type { Store } from './ports.ts';
-import { openPostgresConnection } from './postgres/open-postgres.ts';
-import { redactUrl } from './postgres/postgres-errors.ts';
-import { createSqlStore } from './sql-store.ts';
-import { openSqliteConnection, type SqliteOptions } from './sqlite/open-sqlite.ts';
+import type { SqliteOptions } from './sqlite/open-sqlite.ts';
 import { openThreadStore } from './thread/thread-store.ts';
+
+// The query builder, the drivers and the migrations load when a connection is made in this thread
+// (PostgreSQL, migrations, tests): `serve` on the embedded store needs none of them here, and its
+// thread starts sooner without them.
 
 export interface StoreConfig {
   /** postgres://… or postgresql://… selects PostgreSQL; absent selects SQLite in `dataDir`. */
@@ -51,6 +52,10 @@ export async function openStore(config: StoreConfig): Promise<Store> {
   // The embedded database runs on a thread of its own: its writes and fsyncs never hold up requests.
   if (!hasDatabaseUrl(config)) return openThreadStore(sqliteOptions(config));
   const connection = await openStoreConnection(config);
+  const [{ migrate }, { createSqlStore }] = await Promise.all([
+    import('./migrations.ts'),
+    import('./sql-store.ts'),
+  ]);
   try {
     await migrate(connection);
   } catch (error) {
@@ -63,6 +68,7 @@ export async function openStore(config: StoreConfig): Promise<Store> {
 /** Applies pending migrations (all, or up to `target`) and lets go of the database again. */
 export async function migrateStore(config: StoreConfig, target?: string): Promise<MigrationReport> {
   const connection = await openStoreConnection(config);
+  const { migrate } = await import('./migrations.ts');
   try {
     return await migrate(connection, target);
   } finally {
@@ -74,7 +80,11 @@ export async function migrateStore(config: StoreConfig, target?: string): Promis
 export async function openStoreConnection(config: StoreConfig): Promise<StoreConnection> {
   const url = config.databaseUrl;
   if (url !== undefined && url !== '') {
-    if (/^postgres(ql)?:\/\//i.test(url)) return openPostgresConnection({ url });
+    if (/^postgres(ql)?:\/\//i.test(url)) {
+      const { openPostgresConnection } = await import('./postgres/open-postgres.ts');
+      return openPostgresConnection({ url });
+    }
+    const { redactUrl } = await import('./postgres/postgres-errors.ts');
     throw new SwitchyardError(
       'SY_STORE_UNAVAILABLE',
       `The database URL ${redactUrl(url)} names no backend Switchyard has.`,
@@ -83,6 +93,7 @@ export async function openStoreConnection(config: StoreConfig): Promise<StoreCon
       },
     );
   }
+  const { openSqliteConnection } = await import('./sqlite/open-sqlite.ts');
   return openSqliteConnection(sqliteOptions(config));
 }
 

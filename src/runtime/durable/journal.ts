@@ -23,11 +23,12 @@ export class Journal {
   private readonly batcher: Batcher<Entry, unknown>;
 
   constructor(store: Store) {
-    // SQLite has one writer: more commits in flight would only queue. PostgreSQL's pool has room
-    // (and each commit locks its rows in id order, so concurrent ones never deadlock).
+    // SQLite has one writer, on the store's thread: a second batch sent while the first is being
+    // written keeps it busy (it runs them in order). PostgreSQL's pool has room for more (each
+    // commit locks its rows in id order, so concurrent ones never deadlock).
     this.batcher = new Batcher((entries) => commit(store, entries), {
       maxBatch: 5000,
-      maxInFlight: store.backend === 'postgres' ? 3 : 1,
+      maxInFlight: store.backend === 'postgres' ? 3 : 2,
     });
   }
 
