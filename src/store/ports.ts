@@ -57,8 +57,13 @@ export interface StoredVersion {
 export interface WorkflowRepository {
   create(workflow: NewWorkflow): Promise<StoredWorkflow>;
   get(workspaceId: string, id: string): Promise<StoredWorkflow | undefined>;
-  /** A workflow by id alone, whatever its workspace: only for public triggers (webhooks), which carry just its id. */
-  forTrigger(id: string): Promise<StoredWorkflow | undefined>;
+  /**
+   * A workflow's workspace and latest version by its id alone, whatever its workspace: only for
+   * public triggers (webhooks), which carry just its id. Read per request, so nothing more.
+   */
+  forTrigger(
+    id: string,
+  ): Promise<{ readonly workspaceId: string; readonly latestVersion: number | null } | undefined>;
   /** Newest first. */
   list(workspaceId: string, page: PageRequest): Promise<Page<StoredWorkflow>>;
   updateDraft(

@@ -31,8 +31,12 @@ export function workflowRepository(db: Kysely<Database>): WorkflowRepository {
     },
 
     async forTrigger(id) {
-      const row = await db.selectFrom('workflows').selectAll().where('id', '=', id).executeTakeFirst();
-      return row && toWorkflow(row);
+      const row = await db
+        .selectFrom('workflows')
+        .select(['workspace_id', 'latest_version'])
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return row && { workspaceId: row.workspace_id, latestVersion: row.latest_version };
     },
 
     async list(workspaceId, page) {

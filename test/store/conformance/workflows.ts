@@ -43,6 +43,16 @@ export function workflowConformance(fixture: StoreFixture): void {
       expect(await store.workflows.get(WS, 'wf-missing')).toBeUndefined();
     });
 
+    it('tells a trigger only the workspace and the latest version of a workflow, by id alone', async () => {
+      const store = await fixture.open();
+      await createWorkflow(store, 'wf-hook');
+      expect(await store.workflows.forTrigger('wf-hook')).toEqual({ workspaceId: WS, latestVersion: null });
+      await store.workflows.publish(WS, 'wf-hook', { definition: { nodes: [] }, now: T0 + 1 });
+      await store.workflows.publish(WS, 'wf-hook', { definition: { nodes: [] }, now: T0 + 2 });
+      expect(await store.workflows.forTrigger('wf-hook')).toEqual({ workspaceId: WS, latestVersion: 2 });
+      expect(await store.workflows.forTrigger('wf-missing')).toBeUndefined();
+    });
+
     it('refuses a second workflow with the same id as SY_STORE_CONFLICT', async () => {
       const store = await fixture.open();
       await createWorkflow(store, 'wf-1');
