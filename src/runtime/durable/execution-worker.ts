@@ -12,14 +12,7 @@ import type { NodeRunRecord } from '../../core/scheduler/records.ts';
 import { validateWorkflow } from '../../core/validate.ts';
 import { SwitchyardError } from '../../errors/switchyard-error.ts';
 import type { WorkflowResponse } from '../../nodes/context.ts';
-import type {
-  CheckpointBatch,
-  ExecutionOutcomeUpdate,
-  Lease,
-  Store,
-  StoredEvent,
-  StoredExecution,
-} from '../../store/ports.ts';
+import type { Lease, Store, StoredEvent, StoredExecution } from '../../store/ports.ts';
 import type { ExecutionEvent } from '../events.ts';
 import { type ExecutionResult, ExecutionRun } from '../execution-run.ts';
 import type { ExecutorServices } from '../services.ts';
