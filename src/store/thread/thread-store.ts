@@ -1,6 +1,6 @@
 /**
  * @module The embedded store as the rest of the process sees it: the same Store, whose every
- * repository call is a message to the store's thread (store-thread-main.ts) and whose answer comes
+ * repository call is a message to the store's thread (store-thread.ts) and whose answer comes
  * back as a message. Calls are pipelined; the thread runs them in the order they were made.
  */
 import { Worker } from 'node:worker_threads';
@@ -13,7 +13,7 @@ interface Pending {
 }
 
 export async function openThreadStore(options: StoreThreadOptions): Promise<Store> {
-  const worker = new Worker(new URL('./store-thread-main.ts', import.meta.url), { workerData: options });
+  const worker = new Worker(new URL('./store-thread-main.js', import.meta.url), { workerData: options });
   const ready = await firstMessage(worker);
   if (!ready.ready) {
     await worker.terminate();
