@@ -92,7 +92,8 @@ async function load(connections: number, pid: number) {
 
 const dataDir = mkdtempSync(join(tmpdir(), 'switchyard-webhook-bench-'));
 const started = performance.now();
-const server = spawn(process.execPath, ['bin/switchyard.js', 'serve', '--port', String(PORT)], {
+// As `npm start` runs it (package.json).
+const server = spawn(process.execPath, ['--max-semi-space-size=8', 'bin/switchyard.js', 'serve', '--port', String(PORT)], {
   env: {
     ...process.env,
     SWITCHYARD_DATA_DIR: dataDir,
