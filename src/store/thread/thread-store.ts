@@ -4,8 +4,9 @@
  * back as a message. Calls are pipelined; the thread runs them in the order they were made.
  */
 import { Worker } from 'node:worker_threads';
-import type { Store } from '../ports.ts';
+import type { Store, WorkflowRepository } from '../ports.ts';
 import { type ReadyMessage, type ReplyMessage, receivedError, type StoreThreadOptions } from './protocol.ts';
+import { cachingTriggers } from './trigger-cache.ts';
 
 interface Pending {
   readonly resolve: (value: unknown) => void;
@@ -58,6 +59,7 @@ export async function openThreadStore(options: StoreThreadOptions): Promise<Stor
     for (const method of methods) proxy[method] = (...args: unknown[]) => call(repository, method, args);
     store[repository] = proxy;
   }
+  store.workflows = cachingTriggers(store.workflows as WorkflowRepository);
   store.health = () => call('store', 'health', []);
   store.close = () => {
     closing ??= (async () => {
