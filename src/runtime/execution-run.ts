@@ -37,7 +37,16 @@ export interface ExecuteOptions {
   readonly location?: string;
   /** Records of an earlier run of this execution: a resume replays them and runs only the rest. */
   readonly log?: readonly NodeRunRecord[];
-  /** Persists a record; awaited before the record can make any other node ready. */
+  /**
+   * The execution's own record being written while it already runs (started here, under this
+   * process's lease): treated like a pending checkpoint, so nothing outside sees the run before
+   * the start is stored. Its failure is the caller's to handle (it abandons the run).
+   */
+  readonly startWrite?: Promise<unknown>;
+  /**
+   * Persists a record; awaited before the record can make any other node ready (a pure node's,
+   * only before the next node that is not pure and before the end).
+   */
   readonly checkpoint?: (
     record: NodeRunRecord,
     run: { readonly attempts: number; readonly durationMs: number; readonly input: unknown },
@@ -104,6 +113,7 @@ export class ExecutionRun implements AttemptHost {
     });
     for (const record of options.log ?? []) this.state.record(record);
     this.state.drainNotices();
+    if (options.startWrite) this.writes.track(options.startWrite, () => {});
   }
 
   get isAbandoned(): boolean {
@@ -154,10 +164,14 @@ export class ExecutionRun implements AttemptHost {
     if (free > 0) {
       for (const ready of this.state.takeReady(free)) {
         // What a node that is not pure does can be seen outside: everything before it is written first.
-        const started =
-          isPure(ready) || this.writes.idle
+        // Given up (a write failed, the lease was lost): nothing more starts here, effect or not.
+        const started = this.abandoned
+          ? Promise.resolve(notStarted(ready))
+          : isPure(ready) || this.writes.idle
             ? runWithPolicies(ready, this)
-            : this.writes.settled().then(() => runWithPolicies(ready, this));
+            : this.writes
+                .settled()
+                .then(() => (this.abandoned ? notStarted(ready) : runWithPolicies(ready, this)));
         started.then(
           (result) => this.complete(ready, result),
           (error: unknown) => (error instanceof Suspended ? this.park(ready, error) : this.crash(error)),
@@ -536,4 +550,13 @@ export class ExecutionRun implements AttemptHost {
 
 function isPure(ready: ReadyNode): boolean {
   return (ready.node.spec as NodeType).pure === true;
+}
+
+function notStarted(ready: ReadyNode): AttemptsResult {
+  const error = new SwitchyardError('SY_EXEC_CANCELLED', 'this runner gave the execution up');
+  return {
+    record: { nodeId: ready.node.id, scope: ready.scope, status: 'failed', error: error.toData() },
+    attempts: 0,
+    durationMs: 0,
+  };
 }

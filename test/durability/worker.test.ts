@@ -149,6 +149,79 @@ describe('durable worker', () => {
     expect(events.at(-1)?.type).toBe('execution.finished');
   });
 
+  it('runs an execution started here at once, under this runner’s lease, with no claim', async () => {
+    const { store, makeWorker } = await setup(chain);
+    // Polls once a minute and is never woken: only an execution handed to it directly can run.
+    const worker = makeWorker('w1');
+    (worker as unknown as { pollMs: number }).pollMs = 60_000;
+    const executions = new Executions({
+      store,
+      catalog: testRegistry(newTracker()),
+      clock: systemClock,
+      runner: worker,
+    });
+    await worker.start();
+    const started = await executions.start({
+      workspaceId: WS,
+      workflowId: 'wf',
+      input: { n: 4 },
+      trigger: { kind: 'api' },
+      runHere: true,
+    });
+    expect(started).toMatchObject({ status: 'running', leaseOwner: 'w1', leaseEpoch: 1 });
+    const done = await until(finished(store, started.id), 5_000);
+    expect(done).toMatchObject({ status: 'succeeded', output: 50, leaseEpoch: 1 });
+    expect((await store.nodeRuns.list(started.id)).map((r) => r.nodeId)).toEqual([
+      'start',
+      'one',
+      'two',
+      'three',
+    ]);
+    const events = await store.events.list(started.id, 0, 100);
+    expect(events[0]?.type).toBe('execution.started');
+    expect(events.at(-1)?.type).toBe('execution.finished');
+  });
+
+  it('gives up a run whose start could not be written, before any effect', async () => {
+    const { store, tracker, makeWorker, executions: queued } = await setup(chain);
+    const taken = await queued.start({
+      workspaceId: WS,
+      workflowId: 'wf',
+      input: { n: 1 },
+      trigger: { kind: 'api' },
+    });
+    // Held by another runner (for the whole test), so this one neither claims nor touches it.
+    await store.executions.claim('elsewhere', 60_000, Date.now(), 1);
+    const worker = makeWorker('w1');
+    (worker as unknown as { pollMs: number }).pollMs = 60_000;
+    // Its one id is taken already: the start is refused while the run has begun.
+    const executions = new Executions({
+      store,
+      catalog: testRegistry(tracker),
+      clock: systemClock,
+      runner: worker,
+      newId: () => taken.id,
+    });
+    await worker.start();
+    const refused = executions.start({
+      workspaceId: WS,
+      workflowId: 'wf',
+      input: { n: 2 },
+      trigger: { kind: 'api' },
+      runHere: true,
+    });
+    await expect(refused).rejects.toMatchObject({ code: 'SY_STORE_CONFLICT' });
+    await until(async () => (worker.activeCount === 0 ? true : undefined));
+    // `start` is pure and may have run; `one` has an effect and must not have.
+    expect(tracker.effects).toEqual([]);
+    expect(await store.executions.get(WS, taken.id)).toMatchObject({
+      status: 'running',
+      leaseOwner: 'elsewhere',
+      input: { n: 1 },
+    });
+    expect(await store.nodeRuns.list(taken.id)).toEqual([]);
+  });
+
   it('takes over an execution whose runner died and runs only what is left', async () => {
     const { store, tracker, makeWorker, executions } = await setup(chain, { leaseMs: 300 });
     const started = await executions.start({

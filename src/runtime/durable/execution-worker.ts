@@ -56,6 +56,8 @@ interface Running {
   readonly lease: Lease;
   readonly run: ExecutionRun;
   readonly cancel: AbortController;
+  /** Its start is stored (false while an adopted execution's start is still being written). */
+  stored: boolean;
   lastEventWrite: Promise<void>;
 }
 
@@ -137,8 +139,8 @@ export class ExecutionWorker implements LocalRunner {
     this.reserved = Math.max(0, this.reserved - 1);
   }
 
-  adopt(execution: StoredExecution): void {
-    void this.launch(execution, true);
+  adopt(execution: StoredExecution, written: Promise<StoredExecution>): void {
+    void this.launch(execution, written);
   }
 
   get activeCount(): number {
@@ -213,9 +215,12 @@ export class ExecutionWorker implements LocalRunner {
     return this.options.services;
   }
 
-  /** `holdsPlace`: adopted into a place held by `reserve`, given back once it counts as running. */
-  private async launch(execution: StoredExecution, holdsPlace = false): Promise<void> {
-    let placeHeld = holdsPlace;
+  /**
+   * `startWrite`: adopted (in a place held by `reserve`, given back once it counts as running) while
+   * its start is being stored; absent for a claimed execution, which is stored already.
+   */
+  private async launch(execution: StoredExecution, startWrite?: Promise<StoredExecution>): Promise<void> {
+    let placeHeld = startWrite !== undefined;
     const givePlaceBack = () => {
       if (placeHeld) this.unreserve();
       placeHeld = false;
@@ -245,8 +250,10 @@ export class ExecutionWorker implements LocalRunner {
         lease,
         cancel,
         lastEventWrite: Promise.resolve(),
+        stored: startWrite === undefined,
         run: new ExecutionRun(this.services, workflow, {
           executionId: execution.id,
+          ...(startWrite ? { startWrite } : {}),
           workspaceId: execution.workspaceId,
           workflowId: execution.workflowId,
           input: execution.input,
@@ -314,6 +321,12 @@ export class ExecutionWorker implements LocalRunner {
       };
       this.running.set(execution.id, entry);
       givePlaceBack();
+      startWrite?.then(
+        () => {
+          entry.stored = true;
+        },
+        () => entry.run.abandon(),
+      );
       const result = await entry.run.run();
       await entry.lastEventWrite;
       if (!entry.run.isAbandoned) await this.settle(execution, lease, result);
@@ -412,7 +425,8 @@ export class ExecutionWorker implements LocalRunner {
 
   private async renewLeases(): Promise<void> {
     if (this.running.size === 0) return;
-    const leases = [...this.running.values()].map((r) => r.lease);
+    // A start still being written has no row to renew yet (and a fresh lease).
+    const leases = [...this.running.values()].filter((r) => r.stored).map((r) => r.lease);
     try {
       const kept = new Set(
         await this.store.executions.renew(leases, this.leaseMs, this.services.clock.now()),

@@ -38,8 +38,37 @@ export interface LocalRunner {
   reserve(): boolean;
   /** Gives back a place held by `reserve` that will not be used. */
   unreserve(): void;
-  /** Runs an execution created under this runner's lease, in a place held by `reserve`. */
-  adopt(execution: StoredExecution): void;
+  /**
+   * Runs an execution created under this runner's lease, in a place held by `reserve`, while
+   * `written` (its start) is being stored; it gives the run up if that fails.
+   */
+  adopt(execution: StoredExecution, written: Promise<StoredExecution>): void;
+}
+
+/** What the store will hold once a start made under a lease is written. */
+function leasedExecution(fresh: NewExecution): StoredExecution {
+  return {
+    id: fresh.id,
+    workspaceId: fresh.workspaceId,
+    workflowId: fresh.workflowId,
+    workflowVersion: fresh.workflowVersion,
+    status: 'running',
+    trigger: fresh.trigger,
+    entry: fresh.entry ?? null,
+    input: fresh.input,
+    output: null,
+    error: null,
+    correlationId: fresh.correlationId ?? null,
+    parentId: fresh.parentId ?? null,
+    replay: fresh.replay ?? null,
+    cancelRequested: false,
+    createdAt: fresh.now,
+    startedAt: fresh.now,
+    finishedAt: null,
+    leaseOwner: fresh.lease?.owner ?? null,
+    leaseEpoch: 1,
+    leaseExpiresAt: fresh.lease?.expiresAt ?? null,
+  };
 }
 
 /** Published versions never change, so their existence is remembered (bounded, oldest first out). */
@@ -81,29 +110,32 @@ export class Executions {
     await this.checkPublished(request.workspaceId, request.workflowId, version);
     const runner = request.runHere && this.runner?.reserve() ? this.runner : undefined;
     const now = this.clock.now();
-    let execution: StoredExecution;
-    try {
-      execution = await this.create({
-        id: this.newId(),
-        workspaceId: request.workspaceId,
-        workflowId: request.workflowId,
-        workflowVersion: version,
-        trigger: request.trigger,
-        entry: request.entry ?? null,
-        input: request.input,
-        correlationId: request.correlationId ?? null,
-        parentId: request.parentId ?? null,
-        now,
-        ...(runner ? { lease: { owner: runner.owner, expiresAt: now + runner.leaseMs } } : {}),
-      });
-    } catch (error) {
-      runner?.unreserve();
-      throw error;
+    const fresh: NewExecution = {
+      id: this.newId(),
+      workspaceId: request.workspaceId,
+      workflowId: request.workflowId,
+      workflowVersion: version,
+      trigger: request.trigger,
+      entry: request.entry ?? null,
+      input: request.input,
+      correlationId: request.correlationId ?? null,
+      parentId: request.parentId ?? null,
+      now,
+      ...(runner ? { lease: { owner: runner.owner, expiresAt: now + runner.leaseMs } } : {}),
+    };
+    if (!runner) {
+      const execution = await this.create(fresh);
+      request.onCreated?.(execution);
+      this.wake();
+      return execution;
     }
-    request.onCreated?.(execution);
-    if (runner) runner.adopt(execution);
-    else this.wake();
-    return execution;
+    // Run here at once, while the start is being written: its first writes join the same commit,
+    // and nothing it does can be seen outside before the start is stored (see `startWrite`).
+    const written = this.create(fresh);
+    const leased = leasedExecution(fresh);
+    request.onCreated?.(leased);
+    runner.adopt(leased, written);
+    return written;
   }
 
   private async checkPublished(workspaceId: string, workflowId: string, version: number): Promise<void> {
