@@ -93,17 +93,21 @@ async function load(connections: number, pid: number) {
 const dataDir = mkdtempSync(join(tmpdir(), 'switchyard-webhook-bench-'));
 const started = performance.now();
 // As `npm start` runs it (package.json).
-const server = spawn(process.execPath, ['--max-semi-space-size=8', 'bin/switchyard.js', 'serve', '--port', String(PORT)], {
-  env: {
-    ...process.env,
-    SWITCHYARD_DATA_DIR: dataDir,
-    SWITCHYARD_LOG_LEVEL: 'warn',
-    SWITCHYARD_LOG_FORMAT: 'json',
-    // One client hammers the webhook from one address: the default per-address limit would answer 429.
-    SWITCHYARD_RATE_LIMIT_WEBHOOK: '0',
+const server = spawn(
+  process.execPath,
+  ['--max-semi-space-size=8', 'bin/switchyard.js', 'serve', '--port', String(PORT)],
+  {
+    env: {
+      ...process.env,
+      SWITCHYARD_DATA_DIR: dataDir,
+      SWITCHYARD_LOG_LEVEL: 'warn',
+      SWITCHYARD_LOG_FORMAT: 'json',
+      // One client hammers the webhook from one address: the default per-address limit would answer 429.
+      SWITCHYARD_RATE_LIMIT_WEBHOOK: '0',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
   },
-  stdio: ['ignore', 'ignore', 'inherit'],
-});
+);
 try {
   const readyMs = await waitReady(started);
   const session = (await api('POST', '/api/v1/auth/signup', {
