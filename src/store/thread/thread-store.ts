@@ -47,9 +47,10 @@ export async function openThreadStore(options: StoreThreadOptions): Promise<Stor
     if (stopped) return Promise.reject(stopped);
     const id = nextId++;
     return new Promise((resolve, reject) => {
+      // Throws (and so rejects) on arguments that cannot be cloned, before anything waits on them.
+      worker.postMessage({ id, repository, method, args });
       if (pending.size === 0) worker.ref();
       pending.set(id, { resolve, reject });
-      worker.postMessage({ id, repository, method, args });
     });
   };
 
