@@ -1,7 +1,10 @@
 /**
  * @module Turns an Authorization header into a Principal: a JWT access token (signature, issuer,
  * audience, expiry, and its session not signed out) or an API key (hash, not revoked, not expired).
- * Either way the role is read afresh, so a changed role or a removed member takes effect at once.
+ * A user's role is read afresh on each request, so a changed role or a removed member takes effect
+ * at once. An API key, used by programs many times a second, is verified once per TRUST_MS
+ * (verified-keys.ts): its revocation or its owner's change of role takes effect at once when made
+ * through this process (`keysChanged`), and within TRUST_MS when made through another.
  */
 import { SwitchyardError } from '../../errors/switchyard-error.ts';
 import type { Store } from '../../store/ports.ts';
@@ -9,6 +12,7 @@ import type { AccessTokens } from '../auth/access-tokens.ts';
 import { hashToken, looksLikeApiKey, parseApiKey, safeEqualHex } from '../auth/opaque-tokens.ts';
 import { grantsOf, keyGrants } from '../permissions.ts';
 import type { Principal } from './principal.ts';
+import { VerifiedKeys } from './verified-keys.ts';
 
 const BEARER = /^Bearer ([A-Za-z0-9._~+/=-]{1,4096})$/i;
 /** Writing last-used on every request would turn reads into writes; once a minute is enough. */
@@ -16,6 +20,7 @@ const TOUCH_EVERY_MS = 60_000;
 
 export class Authenticator {
   private readonly touched = new Map<string, number>();
+  private readonly verifiedKeys = new VerifiedKeys();
 
   private readonly store: Store;
   private readonly tokens: AccessTokens;
@@ -62,10 +67,19 @@ export class Authenticator {
     };
   }
 
+  /** Call after revoking a key, or changing or removing a member: cached keys are verified again. */
+  keysChanged(): void {
+    this.verifiedKeys.forgetAll();
+  }
+
   private async apiKey(token: string): Promise<Principal> {
+    const hash = hashToken(token);
+    const verified = this.verifiedKeys.get(hash, this.now());
+    if (verified) return verified;
+    const generation = this.verifiedKeys.generation;
     const parsed = parseApiKey(token);
     const key = parsed && (await this.store.apiKeys.find(parsed.id));
-    if (!key || !safeEqualHex(hashToken(token), key.hash) || key.revokedAt !== null) {
+    if (!key || !safeEqualHex(hash, key.hash) || key.revokedAt !== null) {
       throw new SwitchyardError('SY_AUTH_INVALID_TOKEN', 'the API key is unknown or revoked');
     }
     const now = this.now();
@@ -81,7 +95,7 @@ export class Authenticator {
       this.touched.set(key.id, now);
       await this.store.apiKeys.touch(key.id, now);
     }
-    return {
+    const principal: Principal = {
       kind: 'key',
       userId: key.userId,
       keyId: key.id,
@@ -89,5 +103,7 @@ export class Authenticator {
       role,
       permissions: keyGrants(role, key.scopes),
     };
+    this.verifiedKeys.remember(hash, principal, key.expiresAt, now, generation);
+    return principal;
   }
 }

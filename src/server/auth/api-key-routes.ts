@@ -52,7 +52,7 @@ function requireKeyManagement(principal: Principal): void {
 
 export function apiKeyRoutes(deps: ServerDeps): FastifyPluginAsyncZod {
   const { store, clock } = deps;
-  const { audit } = deps.security;
+  const { audit, authenticator } = deps.security;
   return async (app) => {
     app.get(
       '/api-keys',
@@ -148,7 +148,8 @@ export function apiKeyRoutes(deps: ServerDeps): FastifyPluginAsyncZod {
       {
         schema: {
           operationId: 'revokeApiKey',
-          summary: 'Revoke an API key: it stops working at once.',
+          summary:
+            'Revoke an API key: it stops working at once (on the other API processes of a deployment within 2 s).',
           tags,
           params: idParams,
           response: { 204: z.null(), ...problemAnswers },
@@ -165,6 +166,7 @@ export function apiKeyRoutes(deps: ServerDeps): FastifyPluginAsyncZod {
             `no live API key "${request.params.id}" of yours`,
           );
         }
+        authenticator.keysChanged();
         await audit.record({
           workspaceId: principal.workspaceId,
           actor: actorOf(principal),

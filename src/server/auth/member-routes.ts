@@ -33,7 +33,7 @@ const memberOf = (member: Member) => ({
 
 export function memberRoutes(deps: ServerDeps): FastifyPluginAsyncZod {
   const { store, clock } = deps;
-  const { audit } = deps.security;
+  const { audit, authenticator } = deps.security;
 
   async function memberOrThrow(workspaceId: string, userId: string): Promise<Member> {
     const member = (await store.workspaces.members(workspaceId)).find((m) => m.userId === userId);
@@ -117,6 +117,7 @@ export function memberRoutes(deps: ServerDeps): FastifyPluginAsyncZod {
         ) {
           throw lastAdmin();
         }
+        authenticator.keysChanged();
         await audit.record({
           workspaceId: principal.workspaceId,
           actor: actorOf(principal),
@@ -155,6 +156,7 @@ export function memberRoutes(deps: ServerDeps): FastifyPluginAsyncZod {
         ) {
           throw lastAdmin();
         }
+        authenticator.keysChanged();
         await audit.record({
           workspaceId: principal.workspaceId,
           actor: actorOf(principal),
@@ -189,6 +191,7 @@ export function memberRoutes(deps: ServerDeps): FastifyPluginAsyncZod {
           );
         }
         if (outcome === 'last-admin') throw lastAdmin();
+        authenticator.keysChanged();
         await audit.record({
           workspaceId: principal.workspaceId,
           actor: actorOf(principal),
