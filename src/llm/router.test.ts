@@ -27,57 +27,87 @@ const config = parseLlmConfig(
 const prices: Record<string, number> = { big: 5, small: 0.5, llama: 0, vectors: 0.02 };
 const price = (model: ModelConfig) => prices[model.id];
 const closed = () => false;
+const tokens = (count: number) => () => count;
 const ids = (routing: { candidates: readonly ModelConfig[] }) => routing.candidates.map((m) => m.id);
 
 describe('the router', () => {
   it('puts the cheapest capable model first, never an embedding model', () => {
-    const routing = routeRequest({ promptTokens: 100 }, config, price, closed);
+    const routing = routeRequest({ promptTokens: tokens(100) }, config, price, closed);
     expect(ids(routing)).toEqual(['llama', 'small', 'big']);
     expect(routing.reason).toMatch(/cheapest first: llama → small → big/);
   });
 
   it('skips models whose context is too small for the prompt', () => {
-    expect(ids(routeRequest({ promptTokens: 20_000 }, config, price, closed))).toEqual(['llama', 'big']);
-    expect(ids(routeRequest({ promptTokens: 100_000 }, config, price, closed))).toEqual(['big']);
-    expect(() => routeRequest({ promptTokens: 500_000 }, config, price, closed)).toThrow(/context ≥ 500000/);
+    expect(ids(routeRequest({ promptTokens: tokens(20_000) }, config, price, closed))).toEqual([
+      'llama',
+      'big',
+    ]);
+    expect(ids(routeRequest({ promptTokens: tokens(100_000) }, config, price, closed))).toEqual(['big']);
+    expect(() => routeRequest({ promptTokens: tokens(500_000) }, config, price, closed)).toThrow(
+      /context ≥ 500000/,
+    );
   });
 
   it('sends private data only to local models, whatever the request names', () => {
-    expect(ids(routeRequest({ promptTokens: 10, private: true }, config, price, closed))).toEqual(['llama']);
+    expect(ids(routeRequest({ promptTokens: tokens(10), private: true }, config, price, closed))).toEqual([
+      'llama',
+    ]);
     expect(() =>
-      routeRequest({ model: 'big', promptTokens: 10, private: true }, config, price, closed),
+      routeRequest({ model: 'big', promptTokens: tokens(10), private: true }, config, price, closed),
     ).toThrow(/local model/);
-    expect(ids(routeRequest({ route: 'pinned', promptTokens: 10 }, config, price, closed))).toEqual([
+    expect(ids(routeRequest({ route: 'pinned', promptTokens: tokens(10) }, config, price, closed))).toEqual([
       'small',
       'big',
     ]);
     expect(() =>
-      routeRequest({ route: 'pinned', promptTokens: 10, private: true }, config, price, closed),
+      routeRequest({ route: 'pinned', promptTokens: tokens(10), private: true }, config, price, closed),
     ).toThrow(/no local model/);
   });
 
   it('honours task classes, price caps and explicit chains', () => {
-    expect(ids(routeRequest({ route: 'coding', promptTokens: 10 }, config, price, closed))).toEqual(['big']);
-    expect(ids(routeRequest({ route: 'cheap', promptTokens: 10 }, config, price, closed))).toEqual([
+    expect(ids(routeRequest({ route: 'coding', promptTokens: tokens(10) }, config, price, closed))).toEqual([
+      'big',
+    ]);
+    expect(ids(routeRequest({ route: 'cheap', promptTokens: tokens(10) }, config, price, closed))).toEqual([
       'llama',
       'small',
     ]);
     expect(
-      ids(routeRequest({ model: 'big', fallbacks: ['small'], promptTokens: 10 }, config, price, closed)),
+      ids(
+        routeRequest({ model: 'big', fallbacks: ['small'], promptTokens: tokens(10) }, config, price, closed),
+      ),
     ).toEqual(['big', 'small']);
   });
 
+  it('counts the prompt only for a route that selects by rules', () => {
+    const uncounted = () => {
+      throw new Error('the prompt was counted');
+    };
+    expect(ids(routeRequest({ model: 'big', promptTokens: uncounted }, config, price, closed))).toEqual([
+      'big',
+    ]);
+    expect(ids(routeRequest({ route: 'pinned', promptTokens: uncounted }, config, price, closed))).toEqual([
+      'small',
+      'big',
+    ]);
+  });
+
   it('moves models whose circuit is open to the end, and says so', () => {
-    const routing = routeRequest({ promptTokens: 10 }, config, price, (model) => model.id === 'llama');
+    const routing = routeRequest(
+      { promptTokens: tokens(10) },
+      config,
+      price,
+      (model) => model.id === 'llama',
+    );
     expect(ids(routing)).toEqual(['small', 'big', 'llama']);
     expect(routing.reason).toContain('llama (circuit open)');
   });
 
   it('refuses unknown models and routes with the configured ones in the hint', () => {
-    expect(() => routeRequest({ model: 'nope', promptTokens: 1 }, config, price, closed)).toThrow(
+    expect(() => routeRequest({ model: 'nope', promptTokens: tokens(1) }, config, price, closed)).toThrow(
       /no model "nope"/,
     );
-    expect(() => routeRequest({ route: 'nope', promptTokens: 1 }, config, price, closed)).toThrow(
+    expect(() => routeRequest({ route: 'nope', promptTokens: tokens(1) }, config, price, closed)).toThrow(
       /no route "nope"/,
     );
   });

@@ -11,8 +11,11 @@ export interface RouteRequest {
   readonly model?: string;
   readonly route?: string;
   readonly fallbacks?: readonly string[];
-  /** Prompt size, to skip models whose context is too small. */
-  readonly promptTokens: number;
+  /**
+   * Prompt size, to skip models whose context is too small; asked for only by a route's rules, as
+   * counting with a real tokenizer is the dearest step of routing and a named model needs no count.
+   */
+  readonly promptTokens: () => number;
   /** Private data: only local models. */
   readonly private?: boolean;
 }
@@ -63,7 +66,7 @@ export function routeRequest(
 
   const rules = route.select ?? { privacy: 'any' as const };
   const needsPrivate = request.private === true || rules.privacy === 'private';
-  const minContext = Math.max(rules.minContext ?? 0, request.promptTokens);
+  const minContext = Math.max(rules.minContext ?? 0, request.promptTokens());
   const capable = config.models.filter(
     (model) =>
       !model.embedding &&

@@ -3,7 +3,7 @@
  * (messages, model or route, parameters, tools, schema), an LRU in memory in front of the
  * database. Entries are per workspace, so one workspace's answers never reach another.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { CacheRepository } from '../../store/llm-ports.ts';
 import type { LlmRequest } from '../gateway/types.ts';
@@ -54,7 +54,7 @@ export class ResponseCache {
       responseSchema: request.responseSchema ?? null,
       private: request.private ?? false,
     };
-    return createHash('sha256').update(JSON.stringify(normal)).digest('hex');
+    return hash('sha256', JSON.stringify(normal), 'hex');
   }
 
   /** A durable tier that fails is a miss: the cache must never fail a model call. */

@@ -1,12 +1,17 @@
 /**
- * @module One attempt at one model, streamed so that the first-token, idle and total timeouts
- * apply. The answer counts only if the model said it finished; a stream that ends or breaks
- * without its finish is a failure (retried whole by the chain), never a truncated success.
+ * @module One attempt at one model, through the provider's model object (model-call-options.ts
+ * says why not through `generateText`). When a client watches the text arrive, the answer is
+ * streamed, so that the first-token, idle and total timeouts apply; otherwise it is one plain call
+ * under the total timeout. The answer counts only if the model said it finished; an answer that
+ * ends or breaks without its finish is a failure (retried whole by the chain), never a truncated
+ * success.
  */
-import type { LanguageModel, ModelMessage, ToolSet } from 'ai';
 import { SwitchyardError } from '../../errors/switchyard-error.ts';
+import type { ProviderModel } from '../providers/model-factory.ts';
 import { ProviderFailure } from '../reliability/retry-policy.ts';
 import { withStreamTimeouts } from '../reliability/timeouts.ts';
+import { callOptionsOf } from './model-call-options.ts';
+import { parseJson, structuredOutput } from './structured-output.ts';
 import type { LlmMessage, LlmRequest, LlmToolCall, LlmUsage } from './types.ts';
 
 export interface Timeouts {
@@ -23,125 +28,130 @@ export interface Attempt {
   readonly usage: LlmUsage;
 }
 
-const COMPLETE = new Set(['stop', 'length', 'tool-calls', 'content-filter']);
-
-export async function callModel(options: {
-  readonly model: LanguageModel;
+interface CallModelOptions {
+  readonly model: ProviderModel;
   readonly request: LlmRequest;
   readonly messages: readonly LlmMessage[];
   readonly maxOutputTokens: number;
   readonly timeouts: Timeouts;
   readonly signal: AbortSignal;
   readonly onDelta?: (text: string) => void;
-}): Promise<Attempt> {
-  const { request } = options;
-  // Loaded on first call, not at start: the SDK is a sizeable import.
-  const { generateText, jsonSchema, Output, streamText, tool } = await import('ai');
+}
+
+type Generated = Awaited<ReturnType<ProviderModel['doGenerate']>>;
+type ToolCallPart = Extract<Generated['content'][number], { type: 'tool-call' }>;
+
+const COMPLETE = new Set(['stop', 'length', 'tool-calls', 'content-filter']);
+
+export async function callModel(options: CallModelOptions): Promise<Attempt> {
+  // Our own controller, tied to the caller's signal by a listener removed afterwards: cheaper per
+  // call than AbortSignal.any, and the timeouts abort the upstream request through it.
   const abort = new AbortController();
-  const signal = AbortSignal.any([options.signal, abort.signal]);
-  // The SDK takes system text apart from the conversation.
-  const instructions = options.messages
-    .filter((m) => m.role === 'system')
-    .map((m) => m.content)
-    .join('\n\n');
-  const settings = {
-    model: options.model,
-    ...(instructions === '' ? {} : { instructions }),
-    messages: options.messages.flatMap(toModelMessage),
-    maxOutputTokens: options.maxOutputTokens,
-    ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
-    ...(request.topP === undefined ? {} : { topP: request.topP }),
-    ...(request.stop ? { stopSequences: [...request.stop] } : {}),
-    ...(request.tools && request.tools.length > 0 ? { tools: toolSet(request, tool, jsonSchema) } : {}),
-    ...(request.responseSchema
-      ? { output: Output.object({ schema: jsonSchema(request.responseSchema) }) }
-      : {}),
-    // The gateway's chain retries, with breakers and fallbacks; the SDK must not retry underneath it.
-    maxRetries: 0,
-  };
-  if (!options.onDelta) {
-    // Nobody watches the text arrive: one plain answer is cheaper than a stream; the total timeout still holds.
-    const total = AbortSignal.timeout(options.timeouts.totalMs);
-    try {
-      const answer = await generateText({ ...settings, abortSignal: AbortSignal.any([signal, total]) });
-      const finishReason = answer.finishReason;
-      if (!COMPLETE.has(finishReason)) {
-        throw new ProviderFailure({
-          kind: 'stream-broken',
-          message: `the answer ended without finishing (${finishReason})`,
-        });
-      }
-      return {
-        text: answer.text,
-        toolCalls: answer.toolCalls.map((call) => ({
-          id: call.toolCallId,
-          name: call.toolName,
-          input: call.input,
-        })),
-        ...(request.responseSchema
-          ? {
-              object: await structuredOutput(
-                Promise.resolve().then(() => answer.output),
-                answer.text,
-              ),
-            }
-          : {}),
-        finishReason,
-        usage: {
-          inputTokens: answer.totalUsage.inputTokens ?? 0,
-          outputTokens: answer.totalUsage.outputTokens ?? 0,
-          cachedInputTokens: answer.totalUsage.inputTokenDetails?.cacheReadTokens ?? 0,
-        },
-      };
-    } catch (error) {
-      if (total.aborted && !options.signal.aborted) {
-        throw new SwitchyardError('SY_LLM_TIMEOUT', `no answer within ${options.timeouts.totalMs} ms`, {
-          cause: error,
-        });
-      }
-      throw asRequestError(error) ?? error;
-    }
+  const cancel = () => abort.abort(options.signal.reason);
+  options.signal.throwIfAborted();
+  options.signal.addEventListener('abort', cancel, { once: true });
+  try {
+    return options.onDelta ? await streamed(options, options.onDelta, abort) : await plain(options, abort);
+  } finally {
+    options.signal.removeEventListener('abort', cancel);
   }
-  const result = streamText({
-    ...settings,
-    abortSignal: signal,
-    // Failures arrive as stream parts and are handled below; the SDK's default would print them.
-    onError: () => {},
-  });
-  let text = '';
-  const toolCalls: LlmToolCall[] = [];
-  let finishReason: string | undefined;
-  let usage: LlmUsage = { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 };
-  const parts = withStreamTimeouts(result.fullStream, {
+}
+
+/** Nobody watches the text arrive: one plain answer is cheaper than a stream; the total timeout still holds. */
+async function plain(options: CallModelOptions, abort: AbortController): Promise<Attempt> {
+  const { totalMs } = options.timeouts;
+  // A timer cleared when the call settles: AbortSignal.timeout would keep one alive for totalMs
+  // after every call, hundreds of thousands of them under load.
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    abort.abort(new DOMException(`no answer within ${totalMs} ms`, 'TimeoutError'));
+  }, totalMs);
+  try {
+    const answer = await options.model.doGenerate(
+      callOptionsOf(options.request, options.messages, options.maxOutputTokens, abort.signal),
+    );
+    let text = '';
+    const toolCalls: LlmToolCall[] = [];
+    for (const part of answer.content) {
+      if (part.type === 'text') text += part.text;
+      else if (part.type === 'tool-call') toolCalls.push(toolCallOf(part));
+    }
+    return await finished(options.request, {
+      text,
+      toolCalls,
+      finishReason: answer.finishReason,
+      usage: answer.usage,
+    });
+  } catch (error) {
+    if (timedOut && !options.signal.aborted) {
+      throw new SwitchyardError('SY_LLM_TIMEOUT', `no answer within ${totalMs} ms`, { cause: error });
+    }
+    throw asRequestError(error) ?? error;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function streamed(
+  options: CallModelOptions,
+  onDelta: (text: string) => void,
+  abort: AbortController,
+): Promise<Attempt> {
+  const { model } = options;
+  const callOptions = callOptionsOf(options.request, options.messages, options.maxOutputTokens, abort.signal);
+  // The request is made inside the timeouts: the first-token limit covers connecting and the headers too.
+  async function* source() {
+    yield* (await model.doStream(callOptions)).stream;
+  }
+  const parts = withStreamTimeouts(source(), {
     firstChunkMs: options.timeouts.firstTokenMs,
     idleMs: options.timeouts.idleMs,
     totalMs: options.timeouts.totalMs,
     signal: options.signal,
     onAbort: (reason) => abort.abort(reason),
   });
-  for await (const part of parts) {
-    switch (part.type) {
-      case 'text-delta':
-        text += part.text;
-        options.onDelta?.(part.text);
-        break;
-      case 'tool-call':
-        toolCalls.push({ id: part.toolCallId, name: part.toolName, input: part.input });
-        break;
-      case 'error':
-        throw asRequestError(part.error) ?? part.error;
-      case 'finish':
-        finishReason = part.finishReason;
-        usage = {
-          inputTokens: part.totalUsage.inputTokens ?? 0,
-          outputTokens: part.totalUsage.outputTokens ?? 0,
-          cachedInputTokens: part.totalUsage.inputTokenDetails?.cacheReadTokens ?? 0,
-        };
-        break;
-      default:
-        break;
+  let text = '';
+  const toolCalls: LlmToolCall[] = [];
+  let finish: Pick<Generated, 'finishReason' | 'usage'> | undefined;
+  try {
+    for await (const part of parts) {
+      switch (part.type) {
+        case 'text-delta':
+          if (part.delta === '') break;
+          text += part.delta;
+          onDelta(part.delta);
+          break;
+        case 'tool-call':
+          toolCalls.push(toolCallOf(part));
+          break;
+        case 'error':
+          throw part.error;
+        case 'finish':
+          finish = { finishReason: part.finishReason, usage: part.usage };
+          break;
+        default:
+          break;
+      }
     }
+  } catch (error) {
+    throw asRequestError(error) ?? error;
   }
+  return await finished(options.request, { text, toolCalls, ...finish });
+}
+
+/** The attempt, if the model said it finished; its object parsed and checked when a schema was asked for. */
+async function finished(
+  request: LlmRequest,
+  answer: {
+    readonly text: string;
+    readonly toolCalls: readonly LlmToolCall[];
+    readonly finishReason?: Generated['finishReason'];
+    readonly usage?: Generated['usage'];
+  },
+): Promise<Attempt> {
+  const { text, toolCalls, usage } = answer;
+  const finishReason = answer.finishReason?.unified;
   if (finishReason === undefined || !COMPLETE.has(finishReason)) {
     throw new ProviderFailure({
       kind: 'stream-broken',
@@ -151,86 +161,32 @@ export async function callModel(options: {
   return {
     text,
     toolCalls,
-    ...(request.responseSchema ? { object: await structuredOutput(result.output, text) } : {}),
+    ...(request.responseSchema ? { object: await structuredOutput(text, request.responseSchema) } : {}),
     finishReason,
-    usage,
+    usage: {
+      inputTokens: usage?.inputTokens.total ?? 0,
+      outputTokens: usage?.outputTokens.total ?? 0,
+      cachedInputTokens: usage?.inputTokens.cacheRead ?? 0,
+    },
   };
 }
 
-/** Our turns in the SDK's message shapes; system text travels as `instructions` instead. */
-function toModelMessage(message: LlmMessage): ModelMessage[] {
-  switch (message.role) {
-    case 'system':
-      return [];
-    case 'user':
-      return [{ role: 'user', content: message.content }];
-    case 'assistant':
-      if (!message.toolCalls?.length) return [{ role: 'assistant', content: message.content }];
-      return [
-        {
-          role: 'assistant',
-          content: [
-            ...(message.content === '' ? [] : [{ type: 'text' as const, text: message.content }]),
-            ...message.toolCalls.map((call) => ({
-              type: 'tool-call' as const,
-              toolCallId: call.id,
-              toolName: call.name,
-              input: call.input,
-            })),
-          ],
-        },
-      ];
-    case 'tool':
-      return [
-        {
-          role: 'tool',
-          content: [
-            {
-              type: 'tool-result',
-              toolCallId: message.toolCallId,
-              toolName: message.toolName,
-              output: message.isError
-                ? { type: 'error-text', value: message.content }
-                : { type: 'text', value: message.content },
-            },
-          ],
-        },
-      ];
+/** A tool call with its input parsed; input that is not JSON is passed on as the text it is. */
+function toolCallOf(part: ToolCallPart): LlmToolCall {
+  let input: unknown = part.input;
+  if (part.input.trim() === '') input = {};
+  else {
+    try {
+      input = parseJson(part.input);
+    } catch {
+      // kept as text: the caller sees what the model sent
+    }
   }
+  return { id: part.toolCallId, name: part.toolName, input };
 }
 
-/** The SDK's own refusals of a malformed prompt or argument: the request's fault, no model can help. */
+/** The SDK's refusals of a malformed prompt or argument: the request's fault, no model can help. */
 function asRequestError(error: unknown): SwitchyardError | undefined {
   if (!(error instanceof Error) || !/^AI_Invalid(Prompt|Argument)Error$/.test(error.name)) return undefined;
   return new SwitchyardError('SY_LLM_REQUEST_INVALID', error.message, { cause: error });
-}
-
-function toolSet(
-  request: LlmRequest,
-  tool: typeof import('ai').tool,
-  jsonSchema: typeof import('ai').jsonSchema,
-): ToolSet {
-  const tools: ToolSet = {};
-  for (const definition of request.tools ?? []) {
-    tools[definition.name] = tool({
-      ...(definition.description ? { description: definition.description } : {}),
-      inputSchema: jsonSchema(definition.parameters),
-    });
-  }
-  return tools;
-}
-
-async function structuredOutput(output: PromiseLike<unknown>, text: string): Promise<unknown> {
-  try {
-    return await output;
-  } catch (error) {
-    throw new SwitchyardError(
-      'SY_LLM_OUTPUT_INVALID',
-      'the model answered, but not with an object of the required schema',
-      {
-        cause: error,
-        details: { answer: text.slice(0, 2000) },
-      },
-    );
-  }
 }

@@ -86,7 +86,7 @@ export class LlmGateway {
     const routing = routeRequest(
       {
         ...request,
-        promptTokens: countPromptTokens(messages, request.model ?? 'gpt-4o').tokens,
+        promptTokens: () => countPromptTokens(messages, request.model ?? 'gpt-4o').tokens,
         private: request.private ?? false,
       },
       config,
@@ -134,21 +134,28 @@ export class LlmGateway {
       }
     }
 
-    const maxCostUsd = Math.max(
-      0,
-      ...routing.candidates.map((model) => this.maxCostOf(model, messages, maxOutputOf(model), request)),
-    );
+    // The estimate counts the prompt with each candidate's tokenizer: only worth it when a budget applies.
     const reservationId = (await this.hasBudgets(context.workspaceId))
       ? await reserveBudget(store.budgets, {
           workspaceId: context.workspaceId,
           workflowId: context.workflowId ?? null,
-          maxCostUsd,
+          maxCostUsd: Math.max(
+            0,
+            ...routing.candidates.map((model) =>
+              this.maxCostOf(model, messages, maxOutputOf(model), request),
+            ),
+          ),
           now: started,
         })
       : undefined;
 
     const byCandidate = new Map(routing.candidates.map((model) => [breakerKey(candidateOf(model)), model]));
+    // The caller's signal, or a broken stream, ends the chain; a listener removed at the end links
+    // them, as AbortSignal.any costs ten times more per call.
     const chainAbort = new AbortController();
+    const cancel = () => chainAbort.abort(signal.reason);
+    if (signal.aborted) cancel();
+    else signal.addEventListener('abort', cancel, { once: true });
     let forwarded = false;
     const onDelta =
       context.onDelta &&
@@ -206,7 +213,7 @@ export class LlmGateway {
         },
         sleep,
         random: this.options.random,
-        signal: AbortSignal.any([signal, chainAbort.signal]),
+        signal: chainAbort.signal,
         now,
       });
       const answer = chained.value;
@@ -256,6 +263,8 @@ export class LlmGateway {
         reservationId,
       );
       throw error;
+    } finally {
+      signal.removeEventListener('abort', cancel);
     }
   }
 
@@ -263,7 +272,7 @@ export class LlmGateway {
     request: { readonly model: string; readonly input: readonly string[] },
     context: LlmCallContext,
   ): Promise<EmbeddingResult> {
-    const { store, now } = this.options;
+    const { now } = this.options;
     const started = now();
     const model = this.options.models.model(request.model);
     if (!model.embedding) {

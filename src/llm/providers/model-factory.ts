@@ -1,18 +1,26 @@
 /**
  * @module Language and embedding models from the configured providers, through the Vercel AI SDK
- * (its OpenAI, Anthropic, Google and OpenAI-compatible providers), built once per provider. Keys
- * are read from the environment variable the provider names, at build time, never logged. Each
- * provider package is loaded on first use: together they would add ~150 ms to every start.
+ * (its OpenAI, Anthropic, Google and OpenAI-compatible providers), built once per provider, all
+ * calling upstream through one pooled fetch (upstream-fetch.ts). Keys are read from the
+ * environment variable the provider names, at build time, never logged. Each provider package is
+ * loaded on first use: together they would add ~150 ms to every start.
  */
 import type { EmbeddingModel, LanguageModel } from 'ai';
 import { SwitchyardError } from '../../errors/switchyard-error.ts';
 import type { LlmConfig, ModelConfig, ProviderConfig } from '../config/llm-config.ts';
+import { createUpstreamFetch } from './upstream-fetch.ts';
 
 // The SDK prints its warnings to the console; the gateway reports through its own events and logs.
 (globalThis as { AI_SDK_LOG_WARNINGS?: boolean }).AI_SDK_LOG_WARNINGS = false;
 
+/**
+ * A provider's language model object (the SDK's specification v4, which every provider package
+ * here implements), called directly by the gateway.
+ */
+export type ProviderModel = Extract<LanguageModel, { readonly specificationVersion: 'v4' }>;
+
 interface ProviderInstance {
-  language(model: string): LanguageModel;
+  language(model: string): ProviderModel;
   embedding(model: string): EmbeddingModel;
 }
 
@@ -20,8 +28,10 @@ export class ModelFactory {
   private readonly providers = new Map<string, ProviderConfig>();
   private readonly models = new Map<string, ModelConfig>();
   private readonly instances = new Map<string, Promise<ProviderInstance>>();
-  private readonly languageModels = new Map<string, Promise<LanguageModel>>();
+  private readonly languageModels = new Map<string, Promise<ProviderModel>>();
   private readonly env: Readonly<Record<string, string | undefined>>;
+  /** Shared by every provider: one pool of kept-alive upstream connections. */
+  private fetch: Promise<typeof fetch> | undefined;
 
   constructor(config: LlmConfig, env: Readonly<Record<string, string | undefined>>) {
     for (const provider of config.providers) this.providers.set(provider.id, provider);
@@ -44,7 +54,7 @@ export class ModelFactory {
   }
 
   /** Built once per model: a provider's model object carries schemas that are costly to rebuild per call. */
-  language(model: ModelConfig): Promise<LanguageModel> {
+  language(model: ModelConfig): Promise<ProviderModel> {
     let built = this.languageModels.get(model.id);
     if (!built) {
       built = this.instance(model.provider).then((instance) => instance.language(model.model ?? model.id));
@@ -63,17 +73,24 @@ export class ModelFactory {
       const provider = this.providers.get(providerId);
       if (!provider)
         throw new SwitchyardError('SY_CONFIG_INVALID', `no provider "${providerId}" is configured`);
-      instance = build(provider, provider.apiKeyEnv ? this.env[provider.apiKeyEnv] : undefined);
+      this.fetch ??= createUpstreamFetch();
+      const apiKey = provider.apiKeyEnv ? this.env[provider.apiKeyEnv] : undefined;
+      instance = this.fetch.then((fetch) => build(provider, apiKey, fetch));
       this.instances.set(providerId, instance);
     }
     return instance;
   }
 }
 
-async function build(provider: ProviderConfig, apiKey: string | undefined): Promise<ProviderInstance> {
+async function build(
+  provider: ProviderConfig,
+  apiKey: string | undefined,
+  fetch: typeof globalThis.fetch,
+): Promise<ProviderInstance> {
   const common = {
     ...(provider.baseUrl ? { baseURL: provider.baseUrl } : {}),
     ...(apiKey ? { apiKey } : {}),
+    fetch,
   };
   switch (provider.kind) {
     case 'openai': {
@@ -103,6 +120,7 @@ async function build(provider: ProviderConfig, apiKey: string | undefined): Prom
         name: provider.id,
         baseURL: provider.baseUrl ?? 'http://127.0.0.1:8787/v1',
         ...(apiKey ? { apiKey } : {}),
+        fetch,
         includeUsage: true,
         // vLLM, Ollama, LM Studio and llama.cpp server take a JSON Schema response format.
         supportsStructuredOutputs: true,

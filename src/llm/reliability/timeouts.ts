@@ -16,80 +16,82 @@ export interface StreamTimeouts {
   readonly onAbort: (reason: SwitchyardError) => void;
 }
 
-/** What a race between the source and the timers can settle on, besides a chunk. */
+/** What a read can settle on besides a chunk: a timeout, the caller's cancellation, or the source's failure. */
 type Interrupt = { readonly interrupt: SwitchyardError } | { readonly cancelled: true };
+type Settled<T> = IteratorResult<T> | Interrupt | { readonly failed: unknown };
 
+/**
+ * Per chunk, one promise and one timer re-armed with `refresh` (no new timer, no race of four
+ * promises, nothing left attached to the long-lived ones): streams run to thousands of chunks.
+ */
 export async function* withStreamTimeouts<T>(
   source: AsyncIterable<T>,
   options: StreamTimeouts,
 ): AsyncIterable<T> {
   options.signal.throwIfAborted();
   const iterator = source[Symbol.asyncIterator]();
-  let expired: SwitchyardError | undefined;
-  const expire = (error: SwitchyardError): Interrupt => {
-    if (expired === undefined) {
-      expired = error;
-      options.onAbort(error);
+  let stopped: Interrupt | undefined;
+  /** Settles the read in progress, if any. */
+  let wake: ((settled: Settled<T>) => void) | undefined;
+  const stop = (reason: Interrupt): void => {
+    if (stopped === undefined) {
+      stopped = reason;
+      if ('interrupt' in reason) options.onAbort(reason.interrupt);
     }
-    return { interrupt: expired };
+    wake?.(stopped);
   };
-  // Timers resolve (never reject), so one that fires while the consumer is busy elsewhere cannot
-  // become an unhandled rejection; the next read reports it.
-  const total = timer(options.totalMs, () =>
-    expire(
-      new SwitchyardError('SY_LLM_TIMEOUT', `The model's answer took longer than ${options.totalMs} ms`, {
-        details: { timeout: 'total', ms: options.totalMs },
+  const total = setTimeout(
+    () =>
+      stop({
+        interrupt: new SwitchyardError(
+          'SY_LLM_TIMEOUT',
+          `The model's answer took longer than ${options.totalMs} ms`,
+          { details: { timeout: 'total', ms: options.totalMs } },
+        ),
       }),
-    ),
+    options.totalMs,
   );
-  let onCancel = (): void => {};
-  const cancelled = new Promise<Interrupt>((resolve) => {
-    onCancel = () => resolve({ cancelled: true });
-  });
+  let first = true;
+  const firstTimer = setTimeout(() => stop({ interrupt: chunkTimeout(true, options) }), options.firstChunkMs);
+  // Only the wait for a chunk is timed, not the consumer's work between chunks: the idle timer
+  // firing while no read is in progress is ignored, and the next read re-arms it.
+  let idleTimer: ReturnType<typeof setTimeout> | undefined;
+  const onCancel = () => stop({ cancelled: true });
   options.signal.addEventListener('abort', onCancel, { once: true });
   let finished = false;
 
   try {
-    for (let first = true; ; first = false) {
-      options.signal.throwIfAborted();
-      if (expired !== undefined) throw expired;
-      const chunk = first
-        ? timer(options.firstChunkMs, () =>
-            expire(
-              new SwitchyardError('SY_LLM_TIMEOUT', `No first token within ${options.firstChunkMs} ms`, {
-                details: { timeout: 'first-chunk', ms: options.firstChunkMs },
-              }),
-            ),
-          )
-        : timer(options.idleMs, () =>
-            expire(
-              new SwitchyardError(
-                'SY_LLM_STREAM_BROKEN',
-                `The stream stalled: no chunk for ${options.idleMs} ms`,
-                {
-                  details: { timeout: 'idle', ms: options.idleMs },
-                },
-              ),
-            ),
-          );
-      const next = iterator.next();
-      let settled: IteratorResult<T> | Interrupt;
-      try {
-        // Racing `next` also handles its late rejection, should a timer win and the aborted request fail it.
-        settled = await Promise.race([next, total.fired, chunk.fired, cancelled]);
-      } finally {
-        chunk.clear();
+    for (;;) {
+      if (stopped === undefined && !first) {
+        idleTimer ??= setTimeout(() => {
+          if (wake !== undefined) stop({ interrupt: chunkTimeout(false, options) });
+        }, options.idleMs);
+        idleTimer.refresh();
       }
+      const settled =
+        stopped ??
+        (await new Promise<Settled<T>>((resolve) => {
+          wake = resolve;
+          iterator.next().then(resolve, (error: unknown) => resolve({ failed: error }));
+        }));
+      wake = undefined;
       if ('cancelled' in settled) throw options.signal.reason;
       if ('interrupt' in settled) throw settled.interrupt;
+      if ('failed' in settled) throw settled.failed;
       if (settled.done === true) {
         finished = true;
         return;
       }
+      if (first) {
+        first = false;
+        clearTimeout(firstTimer);
+      }
       yield settled.value;
     }
   } finally {
-    total.clear();
+    clearTimeout(total);
+    clearTimeout(firstTimer);
+    clearTimeout(idleTimer);
     options.signal.removeEventListener('abort', onCancel);
     if (!finished) {
       // Close the source (timeout, cancellation or the consumer leaving early). Not awaited: a
@@ -99,10 +101,12 @@ export async function* withStreamTimeouts<T>(
   }
 }
 
-function timer(ms: number, onFire: () => Interrupt): { fired: Promise<Interrupt>; clear: () => void } {
-  let handle: ReturnType<typeof setTimeout> | undefined;
-  const fired = new Promise<Interrupt>((resolve) => {
-    handle = setTimeout(() => resolve(onFire()), ms);
-  });
-  return { fired, clear: () => clearTimeout(handle) };
+function chunkTimeout(first: boolean, options: StreamTimeouts): SwitchyardError {
+  return first
+    ? new SwitchyardError('SY_LLM_TIMEOUT', `No first token within ${options.firstChunkMs} ms`, {
+        details: { timeout: 'first-chunk', ms: options.firstChunkMs },
+      })
+    : new SwitchyardError('SY_LLM_STREAM_BROKEN', `The stream stalled: no chunk for ${options.idleMs} ms`, {
+        details: { timeout: 'idle', ms: options.idleMs },
+      });
 }

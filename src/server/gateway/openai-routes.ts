@@ -127,7 +127,22 @@ export function openAiRoutes(deps: ServerDeps): FastifyPluginAsyncZod {
         // Headers go out with the first token, so that a refusal before it is still a proper HTTP error.
         let modelName = body.model;
         let started = false;
-        const send = (payload: unknown) => reply.raw.write(`data: ${JSON.stringify(payload)}\n\n`);
+        // The deltas parsed from one upstream read go out in one write: a write's chunk framing and
+        // its system call cost more than a delta.
+        let queued = '';
+        const flush = () => {
+          if (queued === '') return;
+          reply.raw.write(queued);
+          queued = '';
+        };
+        const send = (payload: unknown) => {
+          if (queued === '') process.nextTick(flush);
+          queued += `data: ${JSON.stringify(payload)}\n\n`;
+        };
+        const end = () => {
+          flush();
+          reply.raw.end();
+        };
         const start = () => {
           if (started) return;
           started = true;
@@ -165,14 +180,14 @@ export function openAiRoutes(deps: ServerDeps): FastifyPluginAsyncZod {
               usage: usageOf(result),
             });
           }
-          reply.raw.write('data: [DONE]\n\n');
-          reply.raw.end();
+          queued += 'data: [DONE]\n\n';
+          end();
         } catch (error) {
           if (!started) throw error;
           const data = toErrorData(error);
           request.log.warn({ err: error }, 'a streamed completion failed after it began');
           send({ error: { message: data.message, type: data.code, code: data.code, param: null } });
-          reply.raw.end();
+          end();
         }
         return reply;
       },
