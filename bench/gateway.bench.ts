@@ -320,17 +320,22 @@ writeFileSync(
     models: [{ id: MODEL, provider: 'local', price: { inputPerMTok: 0.15, outputPerMTok: 0.6 } }],
   }),
 );
-const gatewayProcess = spawn(process.execPath, ['bin/switchyard.js', 'serve', '--port', String(port)], {
-  env: {
-    ...process.env,
-    SWITCHYARD_DATA_DIR: join(dir, 'data'),
-    SWITCHYARD_LLM_CONFIG: configFile,
-    SWITCHYARD_RATE_LIMIT_API: '0',
-    SWITCHYARD_LOG_LEVEL: 'warn',
-    SWITCHYARD_LOG_FORMAT: 'json',
+// As `npm start` runs it (package.json).
+const gatewayProcess = spawn(
+  process.execPath,
+  ['--max-semi-space-size=8', 'bin/switchyard.js', 'serve', '--port', String(port)],
+  {
+    env: {
+      ...process.env,
+      SWITCHYARD_DATA_DIR: join(dir, 'data'),
+      SWITCHYARD_LLM_CONFIG: configFile,
+      SWITCHYARD_RATE_LIMIT_API: '0',
+      SWITCHYARD_LOG_LEVEL: 'warn',
+      SWITCHYARD_LOG_FORMAT: 'json',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
   },
-  stdio: ['ignore', 'ignore', 'inherit'],
-});
+);
 const pid = gatewayProcess.pid ?? 0;
 gatewayProcess.once('exit', (code, signal) => {
   if (!stopping) process.stderr.write(`gateway exited early: code ${code}, signal ${signal}\n`);
