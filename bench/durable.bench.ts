@@ -43,22 +43,26 @@ interface Timings {
   batchSizes: number[];
 }
 
-/** Wraps the store so every checkpoint transaction is timed. */
+/**
+ * Wraps the store so every journal commit (the one transaction that holds the checkpoints, with the
+ * events and finishes of the same moment) is timed; only commits that hold checkpoints are counted.
+ */
 function timed(store: Store, timings: Timings): Store {
-  const checkpoint = store.nodeRuns.checkpoint.bind(store.nodeRuns);
-  const nodeRuns = {
-    ...store.nodeRuns,
-    list: store.nodeRuns.list.bind(store.nodeRuns),
-    checkpoint: async (batches: Parameters<Store['nodeRuns']['checkpoint']>[0]) => {
+  const commit = store.journal.commit.bind(store.journal);
+  const journal = {
+    commit: async (batch: Parameters<Store['journal']['commit']>[0]) => {
       const start = performance.now();
-      const result = await checkpoint(batches);
-      timings.transactions.push(performance.now() - start);
-      timings.batchSizes.push(batches.length);
+      const result = await commit(batch);
+      const results = batch.checkpoints.reduce((sum, checkpoint) => sum + checkpoint.runs.length, 0);
+      if (results > 0) {
+        timings.transactions.push(performance.now() - start);
+        timings.batchSizes.push(results);
+      }
       return result;
     },
   };
   return new Proxy(store, {
-    get: (target, key) => (key === 'nodeRuns' ? nodeRuns : Reflect.get(target, key)),
+    get: (target, key) => (key === 'journal' ? journal : Reflect.get(target, key)),
   });
 }
 
