@@ -11,7 +11,7 @@ import { idempotent } from './idempotency.ts';
 import { executionLocation } from './locations.ts';
 import { answerFromWorkflow } from './webhook-answer.ts';
 import { acceptRawBodies, decodeBody, type JsonParse } from './webhook-body.ts';
-import { deliveryGate } from './webhook-deliveries.ts';
+import { type Delivery, deliveryGate } from './webhook-deliveries.ts';
 import { webhookFinder } from './webhook-nodes.ts';
 import { signingSecret, verifySignature } from './webhook-signature.ts';
 
@@ -83,13 +83,28 @@ export function webhookRoutes(deps: ServerDeps): FastifyPluginAsync {
             // Run here: the answer comes from this process's runner, with no claim or poll between.
             runHere: true,
             // Listening before it can answer: a response that comes before `wait` is kept.
-            ...(sync ? { onCreated: (execution) => deps.responses.expect(execution.id) } : {}),
+            ...(sync
+              ? {
+                  onCreated: (execution) => {
+                    expected = execution.id;
+                    deps.responses.expect(execution.id);
+                  },
+                }
+              : {}),
           });
         };
-        const delivery =
-          deliveryId === null
-            ? { duplicate: false as const, execution: await start() }
-            : await startOnce(workflowId, deliveryId, start);
+        let expected: string | undefined;
+        let delivery: Delivery;
+        try {
+          delivery =
+            deliveryId === null
+              ? { duplicate: false as const, execution: await start() }
+              : await startOnce(workflowId, deliveryId, start);
+        } catch (error) {
+          // Its start was not stored: nobody will answer, so nobody listens.
+          if (expected !== undefined) deps.responses.forget(expected);
+          throw error;
+        }
         if (delivery.duplicate) {
           // A repeat starts nothing: it names the execution the first delivery started.
           return reply

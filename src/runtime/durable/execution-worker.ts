@@ -135,10 +135,6 @@ export class ExecutionWorker implements LocalRunner {
     return true;
   }
 
-  unreserve(): void {
-    this.reserved = Math.max(0, this.reserved - 1);
-  }
-
   adopt(execution: StoredExecution, written: Promise<StoredExecution>): void {
     void this.launch(execution, written);
   }
@@ -222,7 +218,7 @@ export class ExecutionWorker implements LocalRunner {
   private async launch(execution: StoredExecution, startWrite?: Promise<StoredExecution>): Promise<void> {
     let placeHeld = startWrite !== undefined;
     const givePlaceBack = () => {
-      if (placeHeld) this.unreserve();
+      if (placeHeld) this.reserved = Math.max(0, this.reserved - 1);
       placeHeld = false;
     };
     const lease: Lease = { executionId: execution.id, owner: this.owner, epoch: execution.leaseEpoch };

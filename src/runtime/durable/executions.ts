@@ -36,8 +36,6 @@ export interface LocalRunner {
   readonly leaseMs: number;
   /** Holds a place for one execution; false when the runner is full. */
   reserve(): boolean;
-  /** Gives back a place held by `reserve` that will not be used. */
-  unreserve(): void;
   /**
    * Runs an execution created under this runner's lease, in a place held by `reserve`, while
    * `written` (its start) is being stored; it gives the run up if that fails.
@@ -108,10 +106,12 @@ export class Executions {
   async start(request: StartExecution): Promise<StoredExecution> {
     const version = request.version ?? (await this.latestVersion(request.workspaceId, request.workflowId));
     await this.checkPublished(request.workspaceId, request.workflowId, version);
-    const runner = request.runHere && this.runner?.reserve() ? this.runner : undefined;
+    const id = this.newId();
     const now = this.clock.now();
+    // From here to `adopt` nothing can fail: a place held is always handed over.
+    const runner = request.runHere && this.runner?.reserve() ? this.runner : undefined;
     const fresh: NewExecution = {
-      id: this.newId(),
+      id,
       workspaceId: request.workspaceId,
       workflowId: request.workflowId,
       workflowVersion: version,
