@@ -3,7 +3,7 @@
  * and correlation id (taken from the execution the worker hands over, so no lookup), and per node
  * its node id.
  */
-import type { Logger } from 'pino';
+import type { Level, Logger } from 'pino';
 import type { ExecutionEvent } from '../runtime/events.ts';
 import type { StoredExecution } from '../store/ports.ts';
 
@@ -13,6 +13,12 @@ export function executionLogSink(
 ): (event: ExecutionEvent, execution: Pick<StoredExecution, 'workflowId' | 'correlationId'>) => void {
   const loggers = new Map<string, Logger>();
   return (event, execution) => {
+    const level = levelOf(event);
+    // Most events make no line, and at `warn` most lines are not written: no child logger for them.
+    if (level === undefined || !logger.isLevelEnabled(level)) {
+      if (event.type === 'execution.finished') loggers.delete(event.executionId);
+      return;
+    }
     let child = loggers.get(event.executionId);
     if (!child) {
       child = logger.child({
@@ -22,22 +28,39 @@ export function executionLogSink(
       });
       loggers.set(event.executionId, child);
     }
-    writeEvent(child, event);
+    writeEvent(child, event, level);
     if (event.type === 'execution.finished') loggers.delete(event.executionId);
   };
 }
 
-function writeEvent(logger: Logger, event: ExecutionEvent): void {
+/** The level of the line an event makes, if it makes one (as `writeEvent` writes it). */
+function levelOf(event: ExecutionEvent): Level | undefined {
   switch (event.type) {
     case 'execution.started':
     case 'execution.resumed':
-      logger.info(
+      return 'info';
+    case 'execution.finished':
+      return event.status === 'failed' ? 'warn' : 'info';
+    case 'node.log':
+      return event.level;
+    case 'node.failed':
+      return 'warn';
+    default:
+      return undefined;
+  }
+}
+
+function writeEvent(logger: Logger, event: ExecutionEvent, level: Level): void {
+  switch (event.type) {
+    case 'execution.started':
+    case 'execution.resumed':
+      logger[level](
         { workflow: event.workflow },
         event.type === 'execution.started' ? 'execution started' : 'execution resumed',
       );
       return;
     case 'execution.finished':
-      logger[event.status === 'failed' ? 'warn' : 'info'](
+      logger[level](
         {
           status: event.status,
           durationMs: event.durationMs,
@@ -47,14 +70,12 @@ function writeEvent(logger: Logger, event: ExecutionEvent): void {
       );
       return;
     case 'node.log':
-      logger
-        .child({ nodeId: event.nodeId, scope: event.scope })
-        [event.level](event.fields ?? {}, event.message);
+      logger.child({ nodeId: event.nodeId, scope: event.scope })[level](event.fields ?? {}, event.message);
       return;
     case 'node.failed':
       logger
         .child({ nodeId: event.nodeId, scope: event.scope })
-        .warn({ error: event.error, attempts: event.attempts, handled: event.handled }, 'node failed');
+        [level]({ error: event.error, attempts: event.attempts, handled: event.handled }, 'node failed');
       return;
     default:
       return;

