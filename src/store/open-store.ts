@@ -48,9 +48,17 @@ export function storeConfigFromEnv(env: NodeJS.ProcessEnv = process.env): StoreC
   };
 }
 
-export async function openStore(config: StoreConfig): Promise<Store> {
+export interface OpenStoreOptions {
+  /**
+   * The embedded store's thread stopped without being closed (it should not: every call is
+   * caught): every call fails from then on, so a server should stop and be restarted.
+   */
+  readonly onStopped?: (error: Error) => void;
+}
+
+export async function openStore(config: StoreConfig, options: OpenStoreOptions = {}): Promise<Store> {
   // The embedded database runs on a thread of its own: its writes and fsyncs never hold up requests.
-  if (!hasDatabaseUrl(config)) return openThreadStore(sqliteOptions(config));
+  if (!hasDatabaseUrl(config)) return openThreadStore(sqliteOptions(config), options.onStopped);
   const connection = await openStoreConnection(config);
   const [{ migrate }, { createSqlStore }] = await Promise.all([
     import('./migrations.ts'),

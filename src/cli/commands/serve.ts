@@ -6,6 +6,7 @@
  */
 import type { NodeRegistry } from '../../nodes/registry.ts';
 import { openStore, storeConfigFromEnv } from '../../store/open-store.ts';
+import { ExitCode } from '../exit-codes.ts';
 import { UsageError } from '../usage-error.ts';
 
 export interface ServeOptions {
@@ -20,7 +21,13 @@ export async function serveCommand(
   const port = portOf(options.port ?? process.env.PORT ?? '3000');
   const host = options.host ?? '127.0.0.1';
   const storeConfig = storeConfigFromEnv();
-  const storeOpening = openStore(storeConfig);
+  const storeOpening = openStore(storeConfig, {
+    // Nothing can be stored any more: stop, loudly, so that a supervisor starts a new process.
+    onStopped: (error) => {
+      process.stderr.write(`switchyard: ${error.message}; stopping\n`);
+      process.exit(ExitCode.unavailable);
+    },
+  });
   const [store, { runServer }, nodes] = await Promise.all([
     storeOpening,
     import('./serve-server.ts'),

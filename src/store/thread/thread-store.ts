@@ -13,7 +13,10 @@ interface Pending {
   readonly reject: (error: Error) => void;
 }
 
-export async function openThreadStore(options: StoreThreadOptions): Promise<Store> {
+export async function openThreadStore(
+  options: StoreThreadOptions,
+  onStopped?: (error: Error) => void,
+): Promise<Store> {
   const worker = new Worker(new URL('./store-thread-main.js', import.meta.url), { workerData: options });
   const ready = await firstMessage(worker);
   if (!ready.ready) {
@@ -41,7 +44,11 @@ export async function openThreadStore(options: StoreThreadOptions): Promise<Stor
     pending.clear();
   };
   worker.on('error', failAll);
-  worker.on('exit', (code) => failAll(new Error(`the store's thread has stopped (exit ${code})`)));
+  worker.on('exit', (code) => {
+    const error = new Error(`the store's thread has stopped (exit ${code})`);
+    if (!closing) onStopped?.(error);
+    failAll(error);
+  });
 
   const call = (repository: string, method: string, args: readonly unknown[]): Promise<unknown> => {
     if (stopped) return Promise.reject(stopped);
