@@ -60,6 +60,11 @@ async function answer(call: CallMessage): Promise<void> {
   } catch (error) {
     reply = { id: call.id, ok: false, error: sendableError(error) };
   }
-  port?.postMessage(reply);
+  try {
+    port?.postMessage(reply);
+  } catch (error) {
+    // An answer that cannot be cloned is a bug in a repository: the caller hears of it, the thread goes on.
+    port?.postMessage({ id: call.id, ok: false, error: sendableError(error) } satisfies ReplyMessage);
+  }
   if (call.repository === 'store' && call.method === 'close') process.exit(0);
 }
