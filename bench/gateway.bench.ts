@@ -24,12 +24,13 @@
  *   BENCH_ROUNDS=3 BENCH_SECONDS=10 BENCH_CONNECTIONS=64 npm run bench:gateway
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { cpus, loadavg, platform, release, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { Agent, request } from 'undici';
+import { api, rssMb, waitReady } from './serve-helpers.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -43,17 +44,6 @@ const ANSWER =
   'sees many deltas and the benchmark can time the first token and the last one, just as with a real model.';
 
 // ── processes ──────────────────────────────────────────────────────────────────────────────────
-
-function rssMb(pid: number): number {
-  let status = '';
-  try {
-    status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  } catch {
-    return 0; // the process is gone: its exit is reported below
-  }
-  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-  return Math.round(kb / 102.4) / 10;
-}
 
 /** Starts `switchyard mock-llm` on a free port and resolves with its base URL. */
 function startUpstream(scriptFile: string): Promise<{ child: ChildProcess; url: string }> {
@@ -75,17 +65,6 @@ function startUpstream(scriptFile: string): Promise<{ child: ChildProcess; url: 
   });
 }
 
-async function waitReady(base: string): Promise<void> {
-  for (;;) {
-    try {
-      if ((await fetch(`${base}/readyz`)).status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
 let stopping = false;
 
 async function stop(child: ChildProcess): Promise<void> {
@@ -94,20 +73,6 @@ async function stop(child: ChildProcess): Promise<void> {
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill('SIGTERM');
   await exited;
-}
-
-async function api(base: string, token: string, method: string, path: string, body?: unknown) {
-  const response = await fetch(`${base}${path}`, {
-    method,
-    headers: {
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  if (response.status >= 400)
-    throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
-  return (await response.json()) as Record<string, unknown>;
 }
 
 // ── measurements ───────────────────────────────────────────────────────────────────────────────

@@ -7,11 +7,12 @@
  *   npm run bench:webhook     (writes bench/results/webhook-DATE.json and prints a table)
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { cpus, platform, release, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
+import { api as apiAt, rssMb, waitReady } from './serve-helpers.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const PORT = 3000 + Math.floor(Math.random() * 2000);
@@ -33,39 +34,8 @@ const workflow = {
   ],
 };
 
-function rssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-  return Math.round(kb / 102.4) / 10;
-}
-
 let token = '';
-
-async function api(method: string, path: string, body?: unknown): Promise<unknown> {
-  const response = await fetch(`${base}${path}`, {
-    method,
-    headers: {
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  if (response.status >= 400)
-    throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
-  return response.json();
-}
-
-async function waitReady(started: number): Promise<number> {
-  for (;;) {
-    try {
-      if ((await fetch(`${base}/readyz`)).status === 200) return performance.now() - started;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
+const api = (method: string, path: string, body?: unknown) => apiAt(base, token, method, path, body);
 async function load(connections: number, pid: number) {
   let peakRss = 0;
   const sampler = setInterval(() => {
@@ -109,7 +79,8 @@ const server = spawn(
   },
 );
 try {
-  const readyMs = await waitReady(started);
+  await waitReady(base);
+  const readyMs = performance.now() - started;
   const session = (await api('POST', '/api/v1/auth/signup', {
     email: 'bench@example.com',
     password: 'benchmark passphrase',
