@@ -4,6 +4,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { SwitchyardError } from '../errors/switchyard-error.ts';
+import { parseJsonSafely } from '../json/safe-parse.ts';
 
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json$/;
 const FORM_TYPE = 'application/x-www-form-urlencoded';
@@ -19,15 +20,8 @@ export function acceptRawBodies(app: FastifyInstance): void {
   app.addContentTypeParser(/^text\/[\w.+-]+$/, { parseAs: 'buffer' }, keepBytes);
 }
 
-export type JsonParse = (text: string) => unknown;
-
 /** The body as data: parsed JSON, form fields (an object of strings), text, or null when empty. */
-export function decodeBody(
-  raw: Buffer,
-  contentType: string | undefined,
-  parseJson: JsonParse,
-  maxDepth: number,
-): unknown {
+export function decodeBody(raw: Buffer, contentType: string | undefined, maxDepth: number): unknown {
   if (raw.length === 0) return null;
   const essence = (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
   const text = raw.toString('utf8');
@@ -35,7 +29,7 @@ export function decodeBody(
   if (!JSON_TYPE.test(essence)) return text;
   let value: unknown;
   try {
-    value = parseJson(text);
+    value = parseJsonSafely(text);
   } catch (error) {
     throw new SwitchyardError(
       'SY_HTTP_MALFORMED',

@@ -3,14 +3,14 @@
  * with the request as data, after the optional signature check and delivery de-duplication, and
  * answers at once (202) or with what the workflow responds.
  */
-import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { SwitchyardError } from '../errors/switchyard-error.ts';
 import type { WebhookParams } from '../nodes/webhook.ts';
 import { DEFAULT_LIMITS, type ServerDeps } from './deps.ts';
 import { idempotent } from './idempotency.ts';
 import { executionLocation } from './locations.ts';
 import { answerFromWorkflow } from './webhook-answer.ts';
-import { acceptRawBodies, decodeBody, type JsonParse } from './webhook-body.ts';
+import { acceptRawBodies, decodeBody } from './webhook-body.ts';
 import { type Delivery, deliveryGate } from './webhook-deliveries.ts';
 import { webhookFinder } from './webhook-nodes.ts';
 import { signingSecret, verifySignature } from './webhook-signature.ts';
@@ -40,7 +40,6 @@ export function webhookRoutes(deps: ServerDeps): FastifyPluginAsync {
 
   return async (app) => {
     acceptRawBodies(app);
-    const parseJson = jsonParser(app);
 
     app.post<HookRoute>(
       '/hooks/:workflowId/*',
@@ -58,7 +57,7 @@ export function webhookRoutes(deps: ServerDeps): FastifyPluginAsync {
           signature = verifySignature(params.signature, secret, request.headers, raw, deps.clock.now());
         }
         const input = {
-          body: decodeBody(raw, request.headers['content-type'], parseJson, maxDepth),
+          body: decodeBody(raw, request.headers['content-type'], maxDepth),
           headers: headersOf(request, params),
           query: request.query ?? {},
           method: request.method,
@@ -143,24 +142,4 @@ function headersOf(request: FastifyRequest, params: WebhookParams): Record<strin
     }
   }
   return headers;
-}
-
-/** Fastify's own JSON parser (it refuses `__proto__` poisoning), as a plain function. */
-function jsonParser(app: FastifyInstance): JsonParse {
-  // Typed for parsers in general; the default one never reads the request and calls back before returning.
-  const parse = app.getDefaultJsonParser('error', 'error') as unknown as (
-    request: undefined,
-    body: string,
-    done: (error: Error | null, value?: unknown) => void,
-  ) => void;
-  return (text) => {
-    // No Error made up front: building one (its stack) on every request cost ~3% of the event loop.
-    let outcome: { error: Error | null; value?: unknown } | undefined;
-    parse(undefined, text, (error, value) => {
-      outcome = { error, value };
-    });
-    if (outcome === undefined) throw new Error('the JSON parser did not answer');
-    if (outcome.error) throw outcome.error;
-    return outcome.value;
-  };
 }

@@ -7,11 +7,12 @@
  * success.
  */
 import { SwitchyardError } from '../../errors/switchyard-error.ts';
+import { parseJsonSafely } from '../../json/safe-parse.ts';
 import type { ProviderModel } from '../providers/model-factory.ts';
 import { ProviderFailure } from '../reliability/retry-policy.ts';
 import { withStreamTimeouts } from '../reliability/timeouts.ts';
 import { callOptionsOf } from './model-call-options.ts';
-import { parseJson, structuredOutput } from './structured-output.ts';
+import { structuredOutput } from './structured-output.ts';
 import type { LlmMessage, LlmRequest, LlmToolCall, LlmUsage } from './types.ts';
 
 export interface Timeouts {
@@ -177,7 +178,7 @@ function toolCallOf(part: ToolCallPart): LlmToolCall {
   if (part.input.trim() === '') input = {};
   else {
     try {
-      input = parseJson(part.input);
+      input = parseJsonSafely(part.input);
     } catch {
       // kept as text: the caller sees what the model sent
     }

@@ -6,6 +6,7 @@
  */
 import type { JsonSchemaType, JsonSchemaValidator } from '@modelcontextprotocol/sdk/validation';
 import { SwitchyardError } from '../../errors/switchyard-error.ts';
+import { parseJsonSafely } from '../../json/safe-parse.ts';
 
 type Validators = { getValidator<T>(schema: JsonSchemaType): JsonSchemaValidator<T> };
 
@@ -18,7 +19,7 @@ export async function structuredOutput(
 ): Promise<unknown> {
   let value: unknown;
   try {
-    value = parseJson(text);
+    value = parseJsonSafely(text);
   } catch (error) {
     throw invalid('the model answered, but not with JSON', text, error);
   }
@@ -60,18 +61,5 @@ function invalid(message: string, text: string, cause?: unknown): SwitchyardErro
   return new SwitchyardError('SY_LLM_OUTPUT_INVALID', message, {
     ...(cause === undefined ? {} : { cause }),
     details: { answer: text.slice(0, 2000) },
-  });
-}
-
-/** JSON.parse refusing `__proto__` and `constructor.prototype` keys, as the SDK's own parser does. */
-export function parseJson(text: string): unknown {
-  return JSON.parse(text, (key, value: unknown) => {
-    if (
-      key === '__proto__' ||
-      (key === 'constructor' && typeof value === 'object' && value !== null && 'prototype' in value)
-    ) {
-      throw new SyntaxError(`the JSON holds a forbidden "${key}" key`);
-    }
-    return value;
   });
 }
