@@ -13,6 +13,7 @@ import type {
 import type { Backend } from '../backend.ts';
 import { fromJson, toJson } from '../json-column.ts';
 import type { ApprovalsTable, Database } from '../schema.ts';
+import { leaseHolds } from './leases.ts';
 import { newestFirstPage } from './newest-first.ts';
 
 export function approvalRepository(db: Kysely<Database>, backend: Backend): ApprovalRepository {
@@ -120,10 +121,7 @@ export function approvalRepository(db: Kysely<Database>, backend: Backend): Appr
             lease_owner: null,
             lease_expires_at: null,
           })
-          .where('id', '=', lease.executionId)
-          .where('lease_owner', '=', lease.owner)
-          .where('lease_epoch', '=', lease.epoch)
-          .where('status', '=', 'running')
+          .where(leaseHolds(lease))
           .executeTakeFirst();
         return result.numUpdatedRows > 0n;
       });

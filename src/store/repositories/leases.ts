@@ -3,7 +3,7 @@
  * claim raises it, and every write by a runner is a compare-and-set on (owner, epoch, running), so a
  * runner that lost its lease can no longer change anything.
  */
-import type { Kysely } from 'kysely';
+import type { ExpressionBuilder, Kysely } from 'kysely';
 import type { Backend } from '../backend.ts';
 import { toNullableJson } from '../json-column.ts';
 import type { ExecutionOutcomeUpdate, Lease, StoredExecution } from '../ports.ts';
@@ -12,6 +12,17 @@ import { chunked } from './chunks.ts';
 import { byCreation, toExecution } from './execution-rows.ts';
 
 type Claimable = 'expired' | 'queued';
+
+/** The compare-and-set of every write a runner makes: this lease still holds the running execution. */
+export function leaseHolds(lease: Lease) {
+  return (eb: ExpressionBuilder<Database, 'executions'>) =>
+    eb.and([
+      eb('id', '=', lease.executionId),
+      eb('lease_owner', '=', lease.owner),
+      eb('lease_epoch', '=', lease.epoch),
+      eb('status', '=', 'running'),
+    ]);
+}
 
 export function claimExecutions(db: Kysely<Database>, backend: Backend) {
   // Two index-only scans rather than one OR: each walks its own partial index in order. Runs whose
@@ -139,10 +150,7 @@ async function finishOne(
       lease_owner: null,
       lease_expires_at: null,
     })
-    .where('id', '=', lease.executionId)
-    .where('lease_owner', '=', lease.owner)
-    .where('lease_epoch', '=', lease.epoch)
-    .where('status', '=', 'running')
+    .where(leaseHolds(lease))
     .executeTakeFirst();
   return result.numUpdatedRows > 0n;
 }
@@ -163,10 +171,7 @@ export function releaseLease(db: Kysely<Database>) {
     const result = await db
       .updateTable('executions')
       .set({ status: 'queued', lease_owner: null, lease_expires_at: null })
-      .where('id', '=', lease.executionId)
-      .where('lease_owner', '=', lease.owner)
-      .where('lease_epoch', '=', lease.epoch)
-      .where('status', '=', 'running')
+      .where(leaseHolds(lease))
       .executeTakeFirst();
     return result.numUpdatedRows > 0n;
   };
