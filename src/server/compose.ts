@@ -69,6 +69,15 @@ export function composeServer(options: {
       ...(redisCache ? { cacheStore: redisCache } : {}),
       now: () => options.services.clock.now(),
       random: options.services.random,
+      onLedgerLost: (error, call) => {
+        const fields = { err: error, callId: call.id, model: call.model, workspaceId: call.workspaceId };
+        if (options.log)
+          options.log.error(fields, 'a model call answered but its ledger row was not written');
+        else
+          process.stderr.write(
+            `ledger: the row of model call ${call.id} was not written: ${String(error)}\n`,
+          );
+      },
     });
   const services = {
     ...secured.services,
@@ -130,6 +139,7 @@ export function composeServer(options: {
     deps,
     worker,
     close: async () => {
+      await llm?.close();
       await secured.close();
       await redisCache?.close();
     },

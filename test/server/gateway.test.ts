@@ -72,7 +72,10 @@ afterAll(async () => {
 });
 beforeEach(() => upstream.setScript({ rules: [] }));
 
-const ledger = async () => (await server.deps.store.ledger.list('default', { limit: 500 })).items;
+const ledger = async () => {
+  await server.deps.llm?.ledgerWritten();
+  return (await server.deps.store.ledger.list('default', { limit: 500 })).items;
+};
 
 describe('the OpenAI-compatible endpoint', () => {
   it('answers a completion, accounts it in the ledger and says what it cost', async () => {

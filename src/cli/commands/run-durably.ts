@@ -48,14 +48,17 @@ export async function runDurably(request: RunRequest): Promise<RunResult> {
   const llmConfig = loadLlmConfig(process.env, storeConfig.dataDir);
   const store = await openStore(storeConfig);
   const { clock, random } = request.services;
+  const llm = openLlmGateway({
+    config: llmConfig,
+    store,
+    now: () => clock.now(),
+    random,
+    onLedgerLost: (error, call) =>
+      process.stderr.write(`ledger: the row of model call ${call.id} was not written: ${String(error)}\n`),
+  });
   const services: ExecutorServices = {
     ...request.services,
-    llm: openLlmGateway({
-      config: llmConfig,
-      store,
-      now: () => clock.now(),
-      random,
-    }),
+    llm,
     approvals: approvalGate(store, clock),
   };
   const stopRetention = startRetention(store, request.services.clock, retentionFromEnv(), {
@@ -104,6 +107,7 @@ export async function runDurably(request: RunRequest): Promise<RunResult> {
     return await resultOf(store, execution.id);
   } finally {
     await stopRetention();
+    await llm.close();
     await store.close();
   }
 }

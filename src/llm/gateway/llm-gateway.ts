@@ -32,6 +32,8 @@ export interface GatewayOptions {
   readonly random: () => number;
   /** The cache's durable tier: Redis when configured; the store's table otherwise. */
   readonly cacheStore?: CacheRepository;
+  /** Told of ledger rows that could not be written after their call had answered. */
+  readonly onLedgerLost: (error: unknown, call: LlmCall) => void;
 }
 
 export interface EmbeddingResult {
@@ -54,6 +56,8 @@ export class LlmGateway {
   private readonly budgeted = new Map<string, { readonly has: boolean; readonly until: number }>();
   /** Ledger rows are group-committed: concurrent calls share a transaction instead of one each. */
   private readonly ledger: Batcher<{ readonly call: LlmCall; readonly reservationId?: string }, undefined>;
+  /** Rows of calls that answered before their row was committed. */
+  private readonly unwritten = new Set<Promise<void>>();
 
   constructor(options: GatewayOptions) {
     this.options = options;
@@ -99,7 +103,7 @@ export class LlmGateway {
       fields: Partial<Parameters<Store['ledger']['record']>[0]> & { provider: string; model: string },
       reservationId?: string,
     ) =>
-      this.ledger.submit({
+      this.account({
         call: {
           id: randomUUID(),
           workspaceId: context.workspaceId,
@@ -288,7 +292,7 @@ export class LlmGateway {
     const inputTokens = result.usage.tokens ?? 0;
     const price = this.priceOf(model);
     const cost = price ? costUsd(price, { inputTokens, outputTokens: 0 }) : 0;
-    await this.ledger.submit({
+    await this.account({
       call: {
         id: randomUUID(),
         workspaceId: context.workspaceId,
@@ -316,6 +320,38 @@ export class LlmGateway {
       provider: model.provider,
       model: model.id,
     };
+  }
+
+  /** Resolves once every call that has answered so far is in the ledger (or reported lost). */
+  async ledgerWritten(): Promise<void> {
+    await Promise.all([...this.unwritten]);
+  }
+
+  /** Waits for the ledger rows of calls that have answered: before the store closes. */
+  close(): Promise<void> {
+    return this.ledgerWritten();
+  }
+
+  /**
+   * Writes a call's ledger row. A budgeted call waits for it, as the row settles its reservation
+   * (no call slips past a budget, even across a crash). Any other call answers while its row joins
+   * the next group commit — the answer no longer waits for a commit's fsync (most of the gateway's
+   * added latency); a crash loses at most the rows of that one commit. Reads of the ledger in this
+   * process wait for them first (`ledgerWritten`).
+   */
+  private account(entry: { readonly call: LlmCall; readonly reservationId?: string }): Promise<void> {
+    if (entry.reservationId !== undefined) return this.ledger.submit(entry);
+    const written: Promise<void> = this.ledger.submit(entry).then(
+      () => {
+        this.unwritten.delete(written);
+      },
+      (error: unknown) => {
+        this.unwritten.delete(written);
+        this.options.onLedgerLost(error, entry.call);
+      },
+    );
+    this.unwritten.add(written);
+    return Promise.resolve();
   }
 
   /** Forget what is cached about a workspace's budgets (call after setting or deleting one). */

@@ -4,7 +4,7 @@ import type { Store } from '../../store/ports.ts';
 import type { LlmConfig } from '../config/llm-config.ts';
 import { PriceTable } from '../cost/prices.ts';
 import { ModelFactory } from '../providers/model-factory.ts';
-import { LlmGateway } from './llm-gateway.ts';
+import { type GatewayOptions, LlmGateway } from './llm-gateway.ts';
 
 export function openLlmGateway(options: {
   readonly config: LlmConfig;
@@ -13,6 +13,7 @@ export function openLlmGateway(options: {
   readonly random: () => number;
   readonly env?: Readonly<Record<string, string | undefined>>;
   readonly cacheStore?: CacheRepository;
+  readonly onLedgerLost: GatewayOptions['onLedgerLost'];
 }): LlmGateway {
   return new LlmGateway({
     config: options.config,
@@ -22,5 +23,6 @@ export function openLlmGateway(options: {
     now: options.now,
     random: options.random,
     ...(options.cacheStore ? { cacheStore: options.cacheStore } : {}),
+    onLedgerLost: options.onLedgerLost,
   });
 }

@@ -79,6 +79,8 @@ export function usageRoutes(deps: ServerDeps): FastifyPluginAsyncZod {
           throw new SwitchyardError('SY_HTTP_VALIDATION', '`from` must be before `to`', {
             path: 'querystring.from',
           });
+        // Calls of this process that have answered are counted, though their rows are written behind.
+        await deps.llm?.ledgerWritten();
         const totals = await store.ledger.totals(principalOf(request).workspaceId, {
           from,
           to,
