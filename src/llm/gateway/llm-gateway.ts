@@ -21,6 +21,7 @@ import { type Candidate, type Decision, runChain, sleep } from '../reliability/f
 import { routeRequest } from '../router.ts';
 import { reserveBudget } from './budget-guard.ts';
 import { type Attempt, callModel } from './call-model.ts';
+import { KnownBudgets } from './known-budgets.ts';
 import type { LlmCallContext, LlmMessage, LlmRequest, LlmResult, LlmUsage } from './types.ts';
 
 export interface GatewayOptions {
@@ -44,7 +45,13 @@ export interface EmbeddingResult {
   readonly model: string;
 }
 
-const BUDGETS_CACHE_MS = 5_000;
+/** How long rows written behind the answers gather before they are committed together. */
+const LEDGER_GATHER_MS = 10;
+
+interface LedgerEntry {
+  readonly call: LlmCall;
+  readonly reservationId?: string;
+}
 
 const NO_USAGE: LlmUsage = { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 };
 
@@ -53,22 +60,25 @@ export class LlmGateway {
   private readonly options: GatewayOptions;
   private readonly cache: ResponseCache;
   private readonly redactors = new Map<string, ReturnType<typeof compilePiiRedactor>>();
-  private readonly budgeted = new Map<string, { readonly has: boolean; readonly until: number }>();
+  private readonly budgets: KnownBudgets;
   /** Ledger rows are group-committed: concurrent calls share a transaction instead of one each. */
-  private readonly ledger: Batcher<{ readonly call: LlmCall; readonly reservationId?: string }, undefined>;
+  private readonly ledger: Batcher<LedgerEntry, undefined>;
+  /** Rows nobody waits for, gathered for longer: fewer, larger commits (and messages to the store). */
+  private readonly ledgerBehind: Batcher<LedgerEntry, undefined>;
   /** Rows of calls that answered before their row was committed. */
   private readonly unwritten = new Set<Promise<void>>();
 
   constructor(options: GatewayOptions) {
     this.options = options;
     this.breakers = new BreakerRegistry({ ...options.config.breaker, now: options.now });
-    this.ledger = new Batcher(
-      async (entries) => {
-        await options.store.ledger.recordMany(entries);
-        return entries.map(() => undefined);
-      },
-      { maxInFlight: options.store.backend === 'postgres' ? 3 : 1 },
-    );
+    this.budgets = new KnownBudgets(options.store.budgets, options.now);
+    const record = async (entries: readonly LedgerEntry[]) => {
+      await options.store.ledger.recordMany(entries);
+      return entries.map(() => undefined);
+    };
+    const maxInFlight = options.store.backend === 'postgres' ? 3 : 1;
+    this.ledger = new Batcher(record, { maxInFlight });
+    this.ledgerBehind = new Batcher(record, { maxInFlight, gatherMs: LEDGER_GATHER_MS });
     this.cache = new ResponseCache({
       store: options.cacheStore ?? options.store.llmCache,
       memoryEntries: options.config.cache.memoryEntries,
@@ -139,7 +149,7 @@ export class LlmGateway {
     }
 
     // The estimate counts the prompt with each candidate's tokenizer: only worth it when a budget applies.
-    const reservationId = (await this.hasBudgets(context.workspaceId))
+    const reservationId = (await this.budgets.any(context.workspaceId))
       ? await reserveBudget(store.budgets, {
           workspaceId: context.workspaceId,
           workflowId: context.workflowId ?? null,
@@ -335,13 +345,13 @@ export class LlmGateway {
   /**
    * Writes a call's ledger row. A budgeted call waits for it, as the row settles its reservation
    * (no call slips past a budget, even across a crash). Any other call answers while its row joins
-   * the next group commit — the answer no longer waits for a commit's fsync (most of the gateway's
-   * added latency); a crash loses at most the rows of that one commit. Reads of the ledger in this
-   * process wait for them first (`ledgerWritten`).
+   * a commit made every LEDGER_GATHER_MS — the answer does not wait for a commit's fsync (most of
+   * the gateway's added latency); a crash loses at most the rows of the last moments. Reads of the
+   * ledger in this process wait for them first (`ledgerWritten`).
    */
-  private account(entry: { readonly call: LlmCall; readonly reservationId?: string }): Promise<void> {
+  private account(entry: LedgerEntry): Promise<void> {
     if (entry.reservationId !== undefined) return this.ledger.submit(entry);
-    const written: Promise<void> = this.ledger.submit(entry).then(
+    const written: Promise<void> = this.ledgerBehind.submit(entry).then(
       () => {
         this.unwritten.delete(written);
       },
@@ -356,21 +366,7 @@ export class LlmGateway {
 
   /** Forget what is cached about a workspace's budgets (call after setting or deleting one). */
   budgetsChanged(workspaceId: string): void {
-    this.budgeted.delete(workspaceId);
-  }
-
-  /**
-   * Whether any budget applies in the workspace, cached briefly: without budgets a call needs no
-   * reservation write. This process learns of its own budget changes at once (`budgetsChanged`),
-   * of other processes' within BUDGETS_CACHE_MS.
-   */
-  private async hasBudgets(workspaceId: string): Promise<boolean> {
-    const now = this.options.now();
-    const known = this.budgeted.get(workspaceId);
-    if (known && known.until > now) return known.has;
-    const has = (await this.options.store.budgets.list(workspaceId)).length > 0;
-    this.budgeted.set(workspaceId, { has, until: now + BUDGETS_CACHE_MS });
-    return has;
+    this.budgets.changed(workspaceId);
   }
 
   private priceOf(model: ModelConfig): ModelPrice | undefined {

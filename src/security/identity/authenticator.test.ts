@@ -4,7 +4,7 @@ import type { Role, StoredApiKey } from '../../store/security-ports.ts';
 import type { AccessTokens } from '../auth/access-tokens.ts';
 import { hashToken, newApiKey } from '../auth/opaque-tokens.ts';
 import { Authenticator } from './authenticator.ts';
-import { TRUST_MS } from './verified-keys.ts';
+import { REFRESH_AFTER_MS, TRUST_MS } from './verified-keys.ts';
 
 /** A store holding one key and its owner's role, counting the reads an API key costs. */
 function setup(options: { expiresAt?: number } = {}) {
@@ -76,12 +76,47 @@ describe('API keys verified recently', () => {
     const { token, authenticator, reads, advance } = setup();
     const first = await authenticator.authenticate(token);
     expect(first).toMatchObject({ kind: 'key', workspaceId: 'ws', role: 'editor' });
-    advance(TRUST_MS - 1);
+    advance(REFRESH_AFTER_MS - 1);
     expect(await authenticator.authenticate(token)).toBe(first);
     expect(reads).toEqual({ keys: 1, roles: 1 });
-    advance(1);
+    advance(TRUST_MS - REFRESH_AFTER_MS + 1);
     await authenticator.authenticate(token);
     expect(reads).toEqual({ keys: 2, roles: 2 });
+  });
+
+  it('are verified again in the background near the end of their trust: a steady caller never waits', async () => {
+    const { token, authenticator, reads, advance, holdRoleReads, revokeElsewhere } = setup();
+    const first = await authenticator.authenticate(token);
+    advance(REFRESH_AFTER_MS);
+    const release = holdRoleReads();
+    // Answered from what was verified, while the key is read again; callers meanwhile share that read.
+    expect(await authenticator.authenticate(token)).toBe(first);
+    expect(await authenticator.authenticate(token)).toBe(first);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(reads).toEqual({ keys: 2, roles: 2 });
+    release();
+    await new Promise((resolve) => setImmediate(resolve));
+    // Trusted afresh from the background read: no read at the old entry's end.
+    advance(TRUST_MS - REFRESH_AFTER_MS);
+    await authenticator.authenticate(token);
+    expect(reads).toEqual({ keys: 2, roles: 2 });
+    // A background read that finds the key revoked ends its trust at once.
+    advance(2 * REFRESH_AFTER_MS - TRUST_MS);
+    revokeElsewhere();
+    await authenticator.authenticate(token);
+    await new Promise((resolve) => setImmediate(resolve));
+    await expect(authenticator.authenticate(token)).rejects.toMatchObject({ code: 'SY_AUTH_INVALID_TOKEN' });
+  });
+
+  it('share one read among callers that come while a key is being read', async () => {
+    const { token, authenticator, reads, holdRoleReads } = setup();
+    const release = holdRoleReads();
+    const callers = [1, 2, 3].map(() => authenticator.authenticate(token));
+    await new Promise((resolve) => setImmediate(resolve));
+    release();
+    const principals = await Promise.all(callers);
+    expect(new Set(principals).size).toBe(1);
+    expect(reads).toEqual({ keys: 1, roles: 1 });
   });
 
   it('lose a revocation or a role change made elsewhere for at most TRUST_MS', async () => {

@@ -21,6 +21,8 @@ const TOUCH_EVERY_MS = 60_000;
 export class Authenticator {
   private readonly touched = new Map<string, number>();
   private readonly verifiedKeys = new VerifiedKeys();
+  /** Reads of a key under way, by its hash: callers that come meanwhile share the read. */
+  private readonly verifying = new Map<string, Promise<Principal>>();
 
   private readonly store: Store;
   private readonly tokens: AccessTokens;
@@ -70,12 +72,36 @@ export class Authenticator {
   /** Call after revoking a key, or changing or removing a member: cached keys are verified again. */
   keysChanged(): void {
     this.verifiedKeys.forgetAll();
+    // A read that began before the change is not shared with callers that come after it.
+    this.verifying.clear();
   }
 
   private async apiKey(token: string): Promise<Principal> {
     const hash = hashToken(token);
-    const verified = this.verifiedKeys.get(hash, this.now());
-    if (verified) return verified;
+    const now = this.now();
+    const verified = this.verifiedKeys.get(hash, now);
+    if (verified === undefined) return this.verify(token, hash);
+    // Its failure (revoked, owner removed) drops the entry, so the next use fails.
+    if (this.verifiedKeys.refreshDue(hash, now)) this.verify(token, hash).catch(() => {});
+    return verified;
+  }
+
+  private verify(token: string, hash: string): Promise<Principal> {
+    const under = this.verifying.get(hash);
+    if (under !== undefined) return under;
+    const reading = this.readKey(token, hash)
+      .catch((error: unknown) => {
+        this.verifiedKeys.forget(hash);
+        throw error;
+      })
+      .finally(() => {
+        if (this.verifying.get(hash) === reading) this.verifying.delete(hash);
+      });
+    this.verifying.set(hash, reading);
+    return reading;
+  }
+
+  private async readKey(token: string, hash: string): Promise<Principal> {
     const generation = this.verifiedKeys.generation;
     const parsed = parseApiKey(token);
     const key = parsed && (await this.store.apiKeys.find(parsed.id));

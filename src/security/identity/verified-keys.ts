@@ -10,6 +10,11 @@ import type { Principal } from './principal.ts';
 
 /** How long a verified key is believed without reading it again. */
 export const TRUST_MS = 2_000;
+/**
+ * A use of a key verified longer ago than this also verifies it again, in the background: a caller
+ * that keeps calling never waits for the store, and nothing is believed for longer than TRUST_MS.
+ */
+export const REFRESH_AFTER_MS = 1_500;
 /** A bound on the entries, whatever the number of keys in use: the oldest are dropped first. */
 const MAX_ENTRIES = 10_000;
 
@@ -39,6 +44,17 @@ export class VerifiedKeys {
       return undefined;
     }
     return entry.principal;
+  }
+
+  /** Whether the trusted entry for this hash is old enough to be verified again ahead of its end. */
+  refreshDue(hash: string, now: number): boolean {
+    const entry = this.entries.get(hash);
+    return entry !== undefined && entry.trustedUntil - now <= TRUST_MS - REFRESH_AFTER_MS;
+  }
+
+  /** A key that failed verification: not trusted any more. */
+  forget(hash: string): void {
+    this.entries.delete(hash);
   }
 
   remember(
