@@ -3,6 +3,7 @@
  * against Kysely and ask the backend for row locks, limits, migrations and error meanings.
  */
 import type { Kysely, Migration } from 'kysely';
+import type { JournalRepository } from './ports.ts';
 import type { Database } from './schema.ts';
 
 export interface Backend {
@@ -30,5 +31,7 @@ export interface StoreConnection {
   readonly backend: Backend;
   /** Where it is, for messages (a file, or a URL without its password). */
   readonly location: string;
+  /** The backend's own journal, when it has a faster one than the shared repository's. */
+  readonly journal?: JournalRepository;
   close(): Promise<void>;
 }

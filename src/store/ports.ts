@@ -267,8 +267,11 @@ export interface JournalBatch {
 }
 
 export interface JournalOutcome {
-  /** Per create, as `ExecutionRepository.createMany` answers. */
-  readonly created: readonly (StoredExecution | undefined)[];
+  /**
+   * Per create, whether it was stored (false: an execution with its id exists). Only that: the
+   * caller has the execution, so none is read back, parsed and sent across.
+   */
+  readonly created: readonly boolean[];
   /** Per checkpoint, as `NodeRunRepository.checkpoint` answers. */
   readonly held: readonly boolean[];
   /** Per finish, as `ExecutionRepository.finishMany` answers. */

@@ -38,7 +38,7 @@ export function createSqlStore(connection: StoreConnection): Store {
     executions: guard(executionRepository(db, backend)),
     nodeRuns: guard(nodeRunRepository(db, backend)),
     events: guard(eventRepository(db, backend)),
-    journal: guard(journalRepository(db, backend)),
+    journal: guard(connection.journal ?? journalRepository(db, backend)),
     timers: guard(timerRepository(db)),
     deadLetters: guard(deadLetterRepository(db)),
     schedules: guard(scheduleRepository(db)),

@@ -149,6 +149,18 @@ describe('durable worker', () => {
     expect(events.at(-1)?.type).toBe('execution.finished');
   });
 
+  it('answers a start with the execution exactly as the store holds it', async () => {
+    const { store, executions } = await setup(chain);
+    const started = await executions.start({
+      workspaceId: WS,
+      workflowId: 'wf',
+      input: { n: 3, tags: ['a', 'b'], nested: { ok: true, none: null } },
+      trigger: { kind: 'api' },
+      correlationId: 'corr-1',
+    });
+    expect(started).toEqual(await store.executions.get(WS, started.id));
+  });
+
   it('runs an execution started here at once, under this runner’s lease, with no claim', async () => {
     const { store, makeWorker } = await setup(chain);
     // Polls once a minute and is never woken: only an execution handed to it directly can run.

@@ -43,14 +43,15 @@ export interface LocalRunner {
   adopt(execution: StoredExecution, written: Promise<StoredExecution>): void;
 }
 
-/** What the store will hold once a start made under a lease is written. */
-function leasedExecution(fresh: NewExecution): StoredExecution {
+/** What the store holds once the start is written (queued, or running under the lease it was made with). */
+function storedExecutionOf(fresh: NewExecution): StoredExecution {
+  const leased = fresh.lease !== undefined;
   return {
     id: fresh.id,
     workspaceId: fresh.workspaceId,
     workflowId: fresh.workflowId,
     workflowVersion: fresh.workflowVersion,
-    status: 'running',
+    status: leased ? 'running' : 'queued',
     trigger: fresh.trigger,
     entry: fresh.entry ?? null,
     input: fresh.input,
@@ -61,10 +62,10 @@ function leasedExecution(fresh: NewExecution): StoredExecution {
     replay: fresh.replay ?? null,
     cancelRequested: false,
     createdAt: fresh.now,
-    startedAt: fresh.now,
+    startedAt: leased ? fresh.now : null,
     finishedAt: null,
     leaseOwner: fresh.lease?.owner ?? null,
-    leaseEpoch: 1,
+    leaseEpoch: leased ? 1 : 0,
     leaseExpiresAt: fresh.lease?.expiresAt ?? null,
   };
 }
@@ -132,7 +133,7 @@ export class Executions {
     // Run here at once, while the start is being written: its first writes join the same commit,
     // and nothing it does can be seen outside before the start is stored (see `startWrite`).
     const written = this.create(fresh);
-    const leased = leasedExecution(fresh);
+    const leased = storedExecutionOf(fresh);
     request.onCreated?.(leased);
     runner.adopt(leased, written);
     return written;
@@ -220,10 +221,9 @@ export class Executions {
   }
 
   private async create(execution: NewExecution): Promise<StoredExecution> {
-    const created = await this.journal.create(execution);
-    if (!created)
+    if (!(await this.journal.create(execution)))
       throw new SwitchyardError('SY_STORE_CONFLICT', `an execution with id "${execution.id}" exists already`);
-    return created;
+    return storedExecutionOf(execution);
   }
 
   private async existing(workspaceId: string, executionId: string): Promise<StoredExecution> {

@@ -9,7 +9,6 @@ import type {
   NewExecution,
   Store,
   StoredEvent,
-  StoredExecution,
 } from '../../store/ports.ts';
 import { Batcher } from './batcher.ts';
 
@@ -32,9 +31,9 @@ export class Journal {
     });
   }
 
-  /** The stored execution, or undefined when one with its id exists already. */
-  create(execution: NewExecution): Promise<StoredExecution | undefined> {
-    return this.batcher.submit({ kind: 'create', value: execution }) as Promise<StoredExecution | undefined>;
+  /** Whether the execution was stored (false: one with its id exists already). */
+  create(execution: NewExecution): Promise<boolean> {
+    return this.batcher.submit({ kind: 'create', value: execution }) as Promise<boolean>;
   }
 
   /** Whether the lease held (the runs are stored) or not (nothing is). */

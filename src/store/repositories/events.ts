@@ -13,13 +13,7 @@ export async function appendEvents(
   backend: Backend,
   events: readonly StoredEvent[],
 ): Promise<void> {
-  const rows: ExecutionEventsTable[] = events.map((event) => ({
-    execution_id: event.executionId,
-    seq: event.seq,
-    type: event.type,
-    payload: toJson(event.payload),
-    at: event.at,
-  }));
+  const rows = events.map(eventRow);
   for (const part of chunked(rows, Math.floor(backend.maxParameters / EVENT_COLUMNS) - 1)) {
     // A runner that resumes re-sends what it may have sent before it died: first write wins.
     await db
@@ -28,6 +22,16 @@ export async function appendEvents(
       .onConflict((oc) => oc.columns(['execution_id', 'seq']).doNothing())
       .execute();
   }
+}
+
+export function eventRow(event: StoredEvent): ExecutionEventsTable {
+  return {
+    execution_id: event.executionId,
+    seq: event.seq,
+    type: event.type,
+    payload: toJson(event.payload),
+    at: event.at,
+  };
 }
 
 export function eventRepository(db: Kysely<Database>, backend: Backend): EventRepository {

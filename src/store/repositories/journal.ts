@@ -19,7 +19,9 @@ export function journalRepository(db: Kysely<Database>, backend: Backend): Journ
       if (isEmpty(batch)) return { created: [], held: [], finished: [] };
       return db.transaction().execute(async (trx) => {
         if (backend.rowLocks) await lockInIdOrder(trx, backend, batch);
-        const created = await insertExecutions(trx, backend, batch.creates);
+        const created = (await insertExecutions(trx, backend, batch.creates)).map(
+          (execution) => execution !== undefined,
+        );
         const held = await checkpointRuns(trx, backend, batch.checkpoints);
         await appendEvents(trx, backend, batch.events);
         const finished = await finishAll(trx, batch.finishes);
@@ -29,7 +31,7 @@ export function journalRepository(db: Kysely<Database>, backend: Backend): Journ
   };
 }
 
-function isEmpty(batch: JournalBatch): boolean {
+export function isEmpty(batch: JournalBatch): boolean {
   return (
     batch.creates.length === 0 &&
     batch.checkpoints.length === 0 &&

@@ -46,7 +46,7 @@ export async function checkpointRuns(
     }
   }
   const holds = batches.map((batch) => held.has(leaseKey(batch.lease)));
-  const rows = batches.flatMap((batch, index) => (holds[index] ? batch.runs.map(toRow) : []));
+  const rows = batches.flatMap((batch, index) => (holds[index] ? batch.runs.map(nodeRunRow) : []));
   for (const part of chunked(rows, Math.floor(backend.maxParameters / NODE_RUN_COLUMNS) - 1)) {
     // A run stored already (a resumed runner finishing the same node again) keeps the first result.
     await trx
@@ -87,7 +87,7 @@ function uniqueLeases(batches: readonly CheckpointBatch[]): Lease[] {
   return [...byKey.values()];
 }
 
-function assertRunsMatchLeases(batches: readonly CheckpointBatch[]): void {
+export function assertRunsMatchLeases(batches: readonly CheckpointBatch[]): void {
   for (const { lease, runs } of batches) {
     const stray = runs.find((run) => run.executionId !== lease.executionId);
     if (stray !== undefined) {
@@ -99,7 +99,7 @@ function assertRunsMatchLeases(batches: readonly CheckpointBatch[]): void {
   }
 }
 
-function toRow(run: StoredNodeRun): NodeRunsTable {
+export function nodeRunRow(run: StoredNodeRun): NodeRunsTable {
   return {
     execution_id: run.executionId,
     node_id: run.nodeId,

@@ -15,6 +15,7 @@ import { ImmediateSqliteDialect } from './immediate-dialect.ts';
 import { sqliteMigrations } from './migrations/index.ts';
 import { nodeSqliteDatabase } from './node-sqlite-database.ts';
 import { isSqliteBusy, lockedError, translateSqliteError } from './sqlite-errors.ts';
+import { sqliteJournal } from './sqlite-journal.ts';
 
 export interface SqliteOptions {
   readonly file: string;
@@ -47,7 +48,7 @@ export function openSqliteConnection(options: SqliteOptions): StoreConnection {
   const db = new Kysely<Database>({
     dialect: new ImmediateSqliteDialect({ database: nodeSqliteDatabase(database) }),
   });
-  return { db, backend, location: file, close: () => db.destroy() };
+  return { db, backend, location: file, journal: sqliteJournal(database, db), close: () => db.destroy() };
 }
 
 function lockDatabaseFile(file: string, options: SqliteOptions): DatabaseSync {

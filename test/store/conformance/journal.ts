@@ -39,9 +39,17 @@ export function journalConformance(fixture: StoreFixture): void {
         ],
       });
 
-      expect(outcome.created.map((execution) => execution?.id)).toEqual(['new-1', undefined, 'new-2']);
-      expect(outcome.created[0]).toMatchObject({ status: 'running', leaseOwner: 'runner', leaseEpoch: 1 });
-      expect(outcome.created[2]).toMatchObject({ status: 'queued', leaseOwner: null, leaseEpoch: 0 });
+      expect(outcome.created).toEqual([true, false, true]);
+      expect(await store.executions.get('default', 'new-1')).toMatchObject({
+        status: 'running',
+        leaseOwner: 'runner',
+        leaseEpoch: 1,
+      });
+      expect(await store.executions.get('default', 'new-2')).toMatchObject({
+        status: 'queued',
+        leaseOwner: null,
+        leaseEpoch: 0,
+      });
       expect(outcome.held).toEqual([true, true, false, true]);
       expect(outcome.finished).toEqual([true, false]);
 
