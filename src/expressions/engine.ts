@@ -26,6 +26,7 @@ import { interpolationText, toJsonResult } from './json-result.ts';
 import { type ExpressionLimits, resolveLimits } from './limits.ts';
 import { LinearRegExp } from './linear-regex.ts';
 import { type SafeFunction, safeFunctionNames, safeFunctions } from './safe-functions.ts';
+import { type SimpleEvaluator, simpleEvaluator, UNSURE } from './simple-expression.ts';
 import { WeightMeter } from './value-weight.ts';
 
 export type { ExpressionLimits } from './limits.ts';
@@ -45,13 +46,15 @@ export interface ExpressionProblem {
 interface CompiledExpression {
   readonly expression: jsonata.Expression;
   readonly usesToMillis: boolean;
+  /** Present for the commonest forms, evaluated without JSONata (simple-expression.ts). */
+  readonly simple: SimpleEvaluator | undefined;
 }
 
-/** One `evaluate()` call: its bindings and its guard. */
+/** One `evaluate()` call: its input, and its bindings and guard once JSONata needs them. */
 interface Run {
   readonly input: unknown;
-  readonly bindings: Record<string, unknown>;
-  readonly state: GuardState;
+  readonly variables: ExpressionVariables;
+  jsonata?: { readonly bindings: Record<string, unknown>; readonly state: GuardState };
 }
 
 export class ExpressionEngine {
@@ -82,7 +85,15 @@ export class ExpressionEngine {
    */
   async evaluate(compiled: CompiledValue, variables: ExpressionVariables): Promise<unknown> {
     if (compiled.kind === 'static') return compiled.value;
-    return this.#evaluateNode(compiled, [], this.#startRun(variables));
+    for (const name of safeFunctionNames) {
+      if (Object.hasOwn(variables, name)) {
+        throw new SwitchyardError(
+          'SY_INTERNAL',
+          `the variable $${name} would hide a guarded built-in function`,
+        );
+      }
+    }
+    return this.#evaluateNode(compiled, [], { input: variables.input, variables });
   }
 
   /**
@@ -102,21 +113,16 @@ export class ExpressionEngine {
     return problems;
   }
 
-  #startRun(variables: ExpressionVariables): Run {
-    for (const name of safeFunctionNames) {
-      if (Object.hasOwn(variables, name)) {
-        throw new SwitchyardError(
-          'SY_INTERNAL',
-          `the variable $${name} would hide a guarded built-in function`,
-        );
-      }
-    }
+  /** Bindings and guard for JSONata, made once per `evaluate()` call, when the first expression needs them. */
+  #jsonataRun(run: Run): NonNullable<Run['jsonata']> {
+    if (run.jsonata) return run.jsonata;
     const state: GuardState = {
       deadline: Date.now() + this.limits.timeoutMs,
       timeoutMs: this.limits.timeoutMs,
       meter: this.#meter,
     };
-    return { input: variables.input, bindings: { ...variables, [GUARD_BINDING]: state }, state };
+    run.jsonata = { bindings: { ...run.variables, [GUARD_BINDING]: state }, state };
+    return run.jsonata;
   }
 
   async #evaluateNode(node: CompiledValue, path: ValuePath, run: Run): Promise<unknown> {
@@ -177,16 +183,29 @@ export class ExpressionEngine {
     // Compiling (once per source) and starting the date parser thread are the engine's work, not
     // the expression's: neither is charged to its time budget.
     const started = Date.now();
-    const { expression, usesToMillis } = this.#compile(source, path);
-    if (usesToMillis) await dateParser.ready();
-    run.state.deadline += Date.now() - started;
+    const { expression, usesToMillis, simple } = this.#compile(source, path);
     try {
-      const result: unknown = await expression.evaluate(run.input, run.bindings);
+      if (simple) {
+        const result = simple(run.input, this.#measure);
+        if (result !== UNSURE) return toJsonResult(result, this.limits.maxOutputBytes).value;
+      }
+    } catch (error) {
+      throw toExpressionError(error, source, path);
+    }
+    if (usesToMillis) await dateParser.ready();
+    const { bindings, state } = this.#jsonataRun(run);
+    state.deadline += Date.now() - started;
+    try {
+      const result: unknown = await expression.evaluate(run.input, bindings);
       return toJsonResult(result, this.limits.maxOutputBytes).value;
     } catch (error) {
       throw toExpressionError(error, source, path);
     }
   }
+
+  readonly #measure = (value: unknown): void => {
+    this.#meter.measure(value);
+  };
 
   #compile(source: string, path: ValuePath): CompiledExpression {
     const cached = this.#cache.get(source);
@@ -208,7 +227,11 @@ export class ExpressionEngine {
       for (const { name, implementation, signature } of this.#functions) {
         expression.registerFunction(name, implementation, signature);
       }
-      const compiled = { expression, usesToMillis: scan.variables.has('toMillis') };
+      const compiled = {
+        expression,
+        usesToMillis: scan.variables.has('toMillis'),
+        simple: simpleEvaluator(expression.ast()),
+      };
       this.#cache.set(source, compiled);
       return compiled;
     } catch (error) {

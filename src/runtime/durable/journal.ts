@@ -22,13 +22,10 @@ export class Journal {
   private readonly batcher: Batcher<Entry, unknown>;
 
   constructor(store: Store) {
-    // SQLite has one writer, on the store's thread: a second batch sent while the first is being
-    // written keeps it busy (it runs them in order). PostgreSQL's pool has room for more (each
+    // SQLite has one writer, on the store's thread: batches sent while one is being written wait
+    // there and keep it busy (it runs them in order). PostgreSQL's pool runs them at once (each
     // commit locks its rows in id order, so concurrent ones never deadlock).
-    this.batcher = new Batcher((entries) => commit(store, entries), {
-      maxBatch: 5000,
-      maxInFlight: store.backend === 'postgres' ? 3 : 2,
-    });
+    this.batcher = new Batcher((entries) => commit(store, entries), { maxBatch: 5000, maxInFlight: 3 });
   }
 
   /** Whether the execution was stored (false: one with its id exists already). */
