@@ -93,7 +93,10 @@ export class ExpressionEngine {
         );
       }
     }
-    return this.#evaluateNode(compiled, [], { input: variables.input, variables });
+    const run: Run = { input: variables.input, variables };
+    // Most values need no JSONata at all: evaluated at once, without a promise per level.
+    const now = this.#evaluateNow(compiled, [], run);
+    return now === UNSURE ? this.#evaluateNode(compiled, [], run) : now;
   }
 
   /**
@@ -125,6 +128,61 @@ export class ExpressionEngine {
     return run.jsonata;
   }
 
+  /** `#evaluateNode` when every expression is a simple one; UNSURE as soon as one is not. */
+  #evaluateNow(node: CompiledValue, path: ValuePath, run: Run): unknown {
+    switch (node.kind) {
+      case 'static':
+        return node.value;
+      case 'template': {
+        const { template } = node;
+        const [first] = template.segments;
+        if (template.isSingleExpression && first?.kind === 'expression') {
+          return this.#expressionNow(first.source, path, run);
+        }
+        let text = '';
+        for (const segment of template.segments) {
+          if (segment.kind === 'literal') {
+            text += segment.text;
+            continue;
+          }
+          const value = this.#expressionNow(segment.source, path, run);
+          if (value === UNSURE) return UNSURE;
+          text += interpolationText(value);
+        }
+        return this.#checkedText(text, template, path);
+      }
+      case 'array': {
+        const items: unknown[] = [];
+        for (const [index, item] of node.items.entries()) {
+          const value = this.#evaluateNow(item, [...path, index], run);
+          if (value === UNSURE) return UNSURE;
+          items.push(value ?? null);
+        }
+        return items;
+      }
+      case 'object': {
+        const record: Record<string, unknown> = {};
+        for (const [key, child] of node.entries) {
+          const value = this.#evaluateNow(child, [...path, key], run);
+          if (value === UNSURE) return UNSURE;
+          setField(record, key, value);
+        }
+        return record;
+      }
+    }
+  }
+
+  #expressionNow(source: string, path: ValuePath, run: Run): unknown {
+    const { simple } = this.#compile(source, path);
+    if (!simple) return UNSURE;
+    try {
+      const result = simple(run.input, this.#measure);
+      return result === UNSURE ? UNSURE : toJsonResult(result, this.limits.maxOutputBytes).value;
+    } catch (error) {
+      throw toExpressionError(error, source, path);
+    }
+  }
+
   async #evaluateNode(node: CompiledValue, path: ValuePath, run: Run): Promise<unknown> {
     switch (node.kind) {
       case 'static':
@@ -141,16 +199,7 @@ export class ExpressionEngine {
       case 'object': {
         const record: Record<string, unknown> = {};
         for (const [key, child] of node.entries) {
-          const value = await this.#evaluateNode(child, [...path, key], run);
-          if (value === undefined) continue;
-          if (key === '__proto__')
-            Object.defineProperty(record, key, {
-              value,
-              enumerable: true,
-              writable: true,
-              configurable: true,
-            });
-          else record[key] = value;
+          setField(record, key, await this.#evaluateNode(child, [...path, key], run));
         }
         return record;
       }
@@ -169,6 +218,10 @@ export class ExpressionEngine {
           ? segment.text
           : interpolationText(await this.#evaluateExpression(segment.source, path, run));
     }
+    return this.#checkedText(text, template, path);
+  }
+
+  #checkedText(text: string, template: Template, path: ValuePath): string {
     if (Buffer.byteLength(text) > this.limits.maxOutputBytes) {
       throw new SwitchyardError(
         'SY_EXPR_LIMIT',
@@ -238,4 +291,12 @@ export class ExpressionEngine {
       throw toCompileError(error, source, path);
     }
   }
+}
+
+/** A field of an evaluated object: none for `undefined`; `__proto__` as a field, never the prototype. */
+function setField(record: Record<string, unknown>, key: string, value: unknown): void {
+  if (value === undefined) return;
+  if (key === '__proto__')
+    Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true });
+  else record[key] = value;
 }

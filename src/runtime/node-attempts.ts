@@ -106,5 +106,7 @@ async function runNode(
     arrivals: ready.arrivals,
     loops: ready.scope === '' ? [] : host.frames(ready),
   });
-  return untilAborted(run, signal);
+  // A pure node only computes: it ends on its own moments later, so nothing need stop waiting for it
+  // (a node timeout still does). Listening to the signal costs more than most pure nodes.
+  return type.pure === true && signal === host.signal ? run : untilAborted(run, signal);
 }
