@@ -2,8 +2,8 @@
  * @module The pino logger factory: JSON lines by default; pretty (pino-pretty) when
  * SWITCHYARD_LOG_FORMAT=pretty or stdout is a terminal; level from SWITCHYARD_LOG_LEVEL.
  */
+import { createRequire } from 'node:module';
 import pino, { type DestinationStream, type Logger } from 'pino';
-import pretty from 'pino-pretty';
 import { redactingLogMethod, type SecretRedactor } from '../security/redact/secret-redactor.ts';
 import { REDACTED_PATHS } from './redaction.ts';
 
@@ -30,6 +30,8 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   };
   if (options.format === 'pretty') {
     // In-process pretty stream, not a transport: no worker thread, and lines keep their order with stdout.
+    // Loaded only here: a server logging JSON does not carry it.
+    const pretty = createRequire(import.meta.url)('pino-pretty') as typeof import('pino-pretty');
     const stream = pretty({
       colorize: options.destination === undefined && process.stdout.isTTY === true,
       sync: true,

@@ -1,10 +1,10 @@
 /** @module /api/v1/workflows: create (from a definition or from JSON/YAML text), list, get, edit, delete, validate, export. */
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { stringify as toYaml } from 'yaml';
 import { z } from 'zod';
 import { validateWorkflow } from '../core/validate.ts';
 import { SwitchyardError } from '../errors/switchyard-error.ts';
+import { yaml } from '../json/yaml.ts';
 import { actorOf } from '../security/identity/principal.ts';
 import type { StoredWorkflow } from '../store/ports.ts';
 import { parseWorkflowText } from '../workflow-file/parse-text.ts';
@@ -223,7 +223,8 @@ export function workflowRoutes(deps: ServerDeps): FastifyPluginAsyncZod {
         const { format, version } = request.query;
         const definition =
           version === undefined ? workflow.draft : (await versionOf(deps, workflow, version)).definition;
-        const text = format === 'yaml' ? toYaml(definition) : `${JSON.stringify(definition, null, 2)}\n`;
+        const text =
+          format === 'yaml' ? yaml().stringify(definition) : `${JSON.stringify(definition, null, 2)}\n`;
         const extension = format === 'yaml' ? 'yaml' : 'json';
         const principal = principalOf(request);
         await deps.security.audit.record({

@@ -3,7 +3,7 @@
  * and column, and a validation problem's path (`nodes[3].params.url`) can be traced to its line.
  */
 import { type ParseError, parse as parseJson, printParseErrorCode } from 'jsonc-parser';
-import { isNode, LineCounter, parseDocument } from 'yaml';
+import { yaml } from '../json/yaml.ts';
 
 export interface Position {
   readonly line: number;
@@ -29,6 +29,7 @@ export function parseWorkflowText(text: string, format: TextFormat): ParsedText 
     const strict = checkJson(text);
     if (strict) return strict;
   }
+  const { isNode, LineCounter, parseDocument } = yaml();
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const first = doc.errors[0];

@@ -5,8 +5,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { SwitchyardError } from '../../errors/switchyard-error.ts';
+import { yaml } from '../../json/yaml.ts';
 import { type LlmConfig, llmConfigSchema } from './llm-config.ts';
 
 export const LOCAL_LLM_URL = 'http://127.0.0.1:8787/v1';
@@ -17,7 +17,7 @@ export function loadLlmConfig(env: Readonly<Record<string, string | undefined>>,
   if (!named && !existsSync(file)) return configFromEnv(env);
   let document: unknown;
   try {
-    document = parseYaml(readFileSync(file, 'utf8'));
+    document = yaml().parse(readFileSync(file, 'utf8'));
   } catch (error) {
     throw new SwitchyardError(
       'SY_CONFIG_INVALID',

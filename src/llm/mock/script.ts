@@ -4,8 +4,8 @@
  * matching rule wins; a rule with `times` stops matching after that many requests.
  */
 import { readFile } from 'node:fs/promises';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { yaml } from '../../json/yaml.ts';
 
 export type Protocol = 'openai' | 'anthropic';
 
@@ -108,7 +108,7 @@ function ruleMatches(rule: MockRule, input: MatchInput): boolean {
 
 /** Parses and validates a script from YAML or JSON text (JSON is YAML); throws with every problem listed. */
 export function parseMockScript(text: string): MockScript {
-  const result = mockScriptSchema.safeParse(parseYaml(text));
+  const result = mockScriptSchema.safeParse(yaml().parse(text));
   if (!result.success) throw new Error(`invalid mock LLM script: ${z.prettifyError(result.error)}`);
   return result.data;
 }
