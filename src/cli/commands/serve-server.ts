@@ -59,6 +59,10 @@ export async function runServer({ port, host, storeConfig, store, registry }: Se
   await worker.start();
   const scheduler = startScheduler();
   const address = await app.listen({ port, host });
+  // After listening: ready stays fast; the first model calls then find their providers loaded.
+  deps.llm
+    ?.warm()
+    .catch((error: unknown) => log.warn({ err: error }, 'the configured models could not be prepared'));
   const url = address.replace('[::1]', 'localhost');
   // performance.now() counts from process start: this is the time a user waits, module loading included.
   process.stdout.write(

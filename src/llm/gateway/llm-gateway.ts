@@ -332,6 +332,11 @@ export class LlmGateway {
     };
   }
 
+  /** Loads what the configured models need, ahead of the first call (see ModelFactory.warm). */
+  warm(): Promise<void> {
+    return this.options.models.warm();
+  }
+
   /** Resolves once every call that has answered so far is in the ledger (or reported lost). */
   async ledgerWritten(): Promise<void> {
     await Promise.all([...this.unwritten]);

@@ -63,6 +63,16 @@ export class ModelFactory {
     return built;
   }
 
+  /**
+   * Builds every configured language model now (provider packages, the upstream pool), so that the
+   * first calls after a start do not wait a second or more for modules to load.
+   */
+  async warm(): Promise<void> {
+    await Promise.all(
+      this.allModels.filter((model) => !model.embedding).map((model) => this.language(model)),
+    );
+  }
+
   async embedding(model: ModelConfig): Promise<EmbeddingModel> {
     return (await this.instance(model.provider)).embedding(model.model ?? model.id);
   }
