@@ -12,7 +12,7 @@ import type { NodeType } from '../nodes/node-type.ts';
 import { DEFAULT_WORKSPACE } from '../store/ports.ts';
 import type { EventDraft, ExecutionEvent } from './events.ts';
 import { type AttemptHost, type AttemptsResult, runWithPolicies } from './node-attempts.ts';
-import { nodeLlm } from './node-llm.ts';
+import { type NodeContextHost, NodeRunContext } from './node-context.ts';
 import { nodeOutputsView } from './node-outputs-view.ts';
 import { PendingWrites } from './pending-writes.ts';
 import type { ExecutorServices } from './services.ts';
@@ -81,7 +81,7 @@ export type ExecutionResult =
       readonly response?: WorkflowResponse;
     };
 
-export class ExecutionRun implements AttemptHost {
+export class ExecutionRun implements AttemptHost, NodeContextHost {
   readonly services: ExecutorServices;
   readonly executionId: string;
   private readonly workflow: CompiledWorkflow;
@@ -399,116 +399,42 @@ export class ExecutionRun implements AttemptHost {
   }
 
   makeContext(ready: ReadyNode, attempt: number, signal: AbortSignal): NodeContext {
-    const { node, scope } = ready;
-    const log =
-      (level: 'debug' | 'info' | 'warn' | 'error') => (message: string, fields?: Record<string, unknown>) =>
-        this.emit({
-          type: 'node.log',
-          nodeId: node.id,
-          scope,
-          level,
-          message,
-          ...(fields ? { fields } : {}),
-        });
-    const { clock } = this.services;
-    const durableSleep = this.options.sleep;
-    let sleeps = 0;
-    return {
-      executionId: this.executionId,
-      nodeId: node.id,
-      scope,
-      attempt,
-      idempotencyKey: `${this.executionId}:${ready.key}`,
-      signal,
-      log: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
-      emit: (progress) => this.emit({ type: 'node.progress', nodeId: node.id, scope, ...progress }),
-      now: () => clock.now(),
-      sleep: (ms) =>
-        durableSleep
-          ? durableSleep(`${ready.key}:${attempt}:${++sleeps}`, ms, signal)
-          : clock.sleep(ms, signal),
-      code: this.services.code,
-      runWorkflow: (reference, input) => this.runSubworkflow(ready, reference, input, signal),
-      respond: (response) => this.respond(response),
-      http: (request, requestSignal) =>
-        this.outbound(request, requestSignal ? AbortSignal.any([signal, requestSignal]) : signal),
-      credential: (name) => this.services.credentials.get(this.workspaceId, name),
-      mcpCall: async (server, tool, args, options) => {
-        const mcp = this.services.mcp;
-        if (!mcp)
-          throw new SwitchyardError(
-            'SY_OUTBOUND_BLOCKED',
-            'MCP tools are not available where this workflow runs',
-          );
-        return mcp.call(this.workspaceId, server, tool, args, { timeoutMs: options.timeoutMs, signal });
-      },
-      saveConversationSummary: async (conversationId, summary) => {
-        const conversations = this.services.conversations;
-        if (!conversations) {
-          throw new SwitchyardError(
-            'SY_CONVERSATION_NOT_FOUND',
-            'no conversations are kept where this workflow runs',
-          );
-        }
-        await conversations.saveSummary(this.workspaceId, conversationId, summary);
-      },
-      message: (message) =>
-        this.emit({
-          type: 'agent.message',
-          nodeId: node.id,
-          scope,
-          message: { ...message, at: clock.now() },
-        }),
-      step: async <T>(key: string, work: () => Promise<T>): Promise<T> => {
-        const durable = this.options.step;
-        return durable ? ((await durable(`${this.executionId}:${ready.key}`, key, work)) as T) : work();
-      },
-      approval: (ask) => {
-        const gate = this.services.approvals;
-        if (!gate || this.options.workflowId === undefined) {
-          throw new SwitchyardError('SY_APPROVAL_UNAVAILABLE', 'this run cannot wait for a person');
-        }
-        return gate.ask(
-          {
-            workspaceId: this.workspaceId,
-            // A sub-workflow's id is `<root>/<path>`: the root is what sleeps and wakes.
-            executionId: this.executionId.split('/')[0]!,
-            workflowId: this.options.workflowId,
-            nodeKey: `${this.executionId}:${ready.key}`,
-            nodeId: node.id,
-          },
-          ask,
-        );
-      },
-      llm: nodeLlm(this.services.llm, {
-        workspaceId: this.workspaceId,
-        workflowId: this.options.workflowId,
-        executionId: this.executionId,
-        nodeId: node.id,
-        signal,
-      }),
-    };
+    return new NodeRunContext(this, ready, attempt, signal);
   }
 
-  private get workspaceId(): string {
+  // ---- what node contexts reach (NodeContextHost) ----------------------------------------------
+
+  get workflowId(): string | undefined {
+    return this.options.workflowId;
+  }
+
+  get durableSleep(): ExecuteOptions['sleep'] {
+    return this.options.sleep;
+  }
+
+  get durableStep(): ExecuteOptions['step'] {
+    return this.options.step;
+  }
+
+  get workspaceId(): string {
     return this.options.workspaceId ?? DEFAULT_WORKSPACE;
   }
 
   private outboundFetch: OutboundFetch | undefined;
 
-  private get outbound(): OutboundFetch {
+  get outbound(): OutboundFetch {
     this.outboundFetch ??= this.services.outbound(this.workspaceId);
     return this.outboundFetch;
   }
 
-  private respond(response: WorkflowResponse): void {
+  respond(response: WorkflowResponse): void {
     if (this.response) return;
     this.response = response;
     this.emit({ type: 'execution.responded', status: response.status });
     this.options.onRespond?.(response);
   }
 
-  private async runSubworkflow(
+  async runSubworkflow(
     ready: ReadyNode,
     reference: string,
     input: unknown,

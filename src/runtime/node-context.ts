@@ -1,0 +1,206 @@
+/**
+ * @module `ctx`, the context one node run gets: one object per run whose members are made when a
+ * node reaches for them. Most nodes use two or three of its twenty; building them all for every run
+ * was a tenth of what an execution allocated. Every member is a getter, so a member taken off the
+ * context (`const { log, now } = ctx`) works like one called on it.
+ */
+import type { ReadyNode } from '../core/scheduler/records.ts';
+import { SwitchyardError } from '../errors/switchyard-error.ts';
+import type {
+  AgentMessage,
+  ApprovalAnswer,
+  ApprovalAsk,
+  CredentialData,
+  McpServerRef,
+  NodeContext,
+  NodeLlm,
+  NodeLogger,
+  NodeProgress,
+  OutboundFetch,
+  WorkflowResponse,
+} from '../nodes/context.ts';
+import type { CodeSandbox } from '../sandbox/types.ts';
+import type { EventDraft } from './events.ts';
+import { nodeLlm } from './node-llm.ts';
+import type { ExecutorServices } from './services.ts';
+
+/** What a node run reaches through its execution. */
+export interface NodeContextHost {
+  readonly services: ExecutorServices;
+  readonly executionId: string;
+  readonly workspaceId: string;
+  readonly workflowId: string | undefined;
+  readonly outbound: OutboundFetch;
+  /** Durable `ctx.sleep` (see ExecuteOptions.sleep), when the execution is stored. */
+  readonly durableSleep: ((key: string, ms: number, signal: AbortSignal) => Promise<void>) | undefined;
+  /** Durable `ctx.step` (see ExecuteOptions.step), when the execution is stored. */
+  readonly durableStep:
+    | ((nodeKey: string, stepKey: string, work: () => Promise<unknown>) => Promise<unknown>)
+    | undefined;
+  emit(event: EventDraft): void;
+  respond(response: WorkflowResponse): void;
+  runSubworkflow(ready: ReadyNode, reference: string, input: unknown, signal: AbortSignal): Promise<unknown>;
+}
+
+export class NodeRunContext implements NodeContext {
+  readonly executionId: string;
+  readonly nodeId: string;
+  readonly scope: string;
+  readonly attempt: number;
+  readonly signal: AbortSignal;
+  readonly #host: NodeContextHost;
+  readonly #ready: ReadyNode;
+  #sleeps = 0;
+  #log: NodeLogger | undefined;
+  #llm: NodeLlm | undefined;
+
+  constructor(host: NodeContextHost, ready: ReadyNode, attempt: number, signal: AbortSignal) {
+    this.#host = host;
+    this.#ready = ready;
+    this.executionId = host.executionId;
+    this.nodeId = ready.node.id;
+    this.scope = ready.scope;
+    this.attempt = attempt;
+    this.signal = signal;
+  }
+
+  get idempotencyKey(): string {
+    return `${this.executionId}:${this.#ready.key}`;
+  }
+
+  get log(): NodeLogger {
+    if (this.#log === undefined) {
+      const line =
+        (level: 'debug' | 'info' | 'warn' | 'error') => (message: string, fields?: Record<string, unknown>) =>
+          this.#host.emit({
+            type: 'node.log',
+            nodeId: this.nodeId,
+            scope: this.scope,
+            level,
+            message,
+            ...(fields ? { fields } : {}),
+          });
+      this.#log = { debug: line('debug'), info: line('info'), warn: line('warn'), error: line('error') };
+    }
+    return this.#log;
+  }
+
+  get emit(): (progress: NodeProgress) => void {
+    return (progress) =>
+      this.#host.emit({ type: 'node.progress', nodeId: this.nodeId, scope: this.scope, ...progress });
+  }
+
+  get now(): () => number {
+    return () => this.#host.services.clock.now();
+  }
+
+  get sleep(): (ms: number) => Promise<void> {
+    return (ms) => {
+      const durable = this.#host.durableSleep;
+      return durable
+        ? durable(`${this.#ready.key}:${this.attempt}:${++this.#sleeps}`, ms, this.signal)
+        : this.#host.services.clock.sleep(ms, this.signal);
+    };
+  }
+
+  get code(): CodeSandbox {
+    return this.#host.services.code;
+  }
+
+  get runWorkflow(): (reference: string, input: unknown) => Promise<unknown> {
+    return (reference, input) => this.#host.runSubworkflow(this.#ready, reference, input, this.signal);
+  }
+
+  get respond(): (response: WorkflowResponse) => void {
+    return (response) => this.#host.respond(response);
+  }
+
+  get http(): OutboundFetch {
+    return (request, requestSignal) =>
+      this.#host.outbound(
+        request,
+        requestSignal ? AbortSignal.any([this.signal, requestSignal]) : this.signal,
+      );
+  }
+
+  get credential(): (name: string) => Promise<CredentialData> {
+    return (name) => this.#host.services.credentials.get(this.#host.workspaceId, name);
+  }
+
+  get mcpCall(): NodeContext['mcpCall'] {
+    return async (server: McpServerRef, tool, args, options) => {
+      const mcp = this.#host.services.mcp;
+      if (!mcp)
+        throw new SwitchyardError(
+          'SY_OUTBOUND_BLOCKED',
+          'MCP tools are not available where this workflow runs',
+        );
+      return mcp.call(this.#host.workspaceId, server, tool, args, {
+        timeoutMs: options.timeoutMs,
+        signal: this.signal,
+      });
+    };
+  }
+
+  get saveConversationSummary(): NodeContext['saveConversationSummary'] {
+    return async (conversationId, summary) => {
+      const conversations = this.#host.services.conversations;
+      if (!conversations) {
+        throw new SwitchyardError(
+          'SY_CONVERSATION_NOT_FOUND',
+          'no conversations are kept where this workflow runs',
+        );
+      }
+      await conversations.saveSummary(this.#host.workspaceId, conversationId, summary);
+    };
+  }
+
+  get message(): (message: Omit<AgentMessage, 'at'>) => void {
+    return (message) =>
+      this.#host.emit({
+        type: 'agent.message',
+        nodeId: this.nodeId,
+        scope: this.scope,
+        message: { ...message, at: this.#host.services.clock.now() },
+      });
+  }
+
+  get step(): NodeContext['step'] {
+    return async <T>(key: string, work: () => Promise<T>): Promise<T> => {
+      const durable = this.#host.durableStep;
+      return durable ? ((await durable(this.idempotencyKey, key, work)) as T) : work();
+    };
+  }
+
+  get approval(): (ask: ApprovalAsk) => Promise<ApprovalAnswer> {
+    return (ask) => {
+      const gate = this.#host.services.approvals;
+      const workflowId = this.#host.workflowId;
+      if (!gate || workflowId === undefined) {
+        throw new SwitchyardError('SY_APPROVAL_UNAVAILABLE', 'this run cannot wait for a person');
+      }
+      return gate.ask(
+        {
+          workspaceId: this.#host.workspaceId,
+          // A sub-workflow's id is `<root>/<path>`: the root is what sleeps and wakes.
+          executionId: this.executionId.split('/')[0]!,
+          workflowId,
+          nodeKey: this.idempotencyKey,
+          nodeId: this.nodeId,
+        },
+        ask,
+      );
+    };
+  }
+
+  get llm(): NodeLlm {
+    this.#llm ??= nodeLlm(this.#host.services.llm, {
+      workspaceId: this.#host.workspaceId,
+      workflowId: this.#host.workflowId,
+      executionId: this.executionId,
+      nodeId: this.nodeId,
+      signal: this.signal,
+    });
+    return this.#llm;
+  }
+}
