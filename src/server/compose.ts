@@ -20,6 +20,7 @@ import { Executions } from '../runtime/durable/executions.ts';
 import { Journal } from '../runtime/durable/journal.ts';
 import { type Scheduler, type SchedulerOptions, startScheduler } from '../runtime/durable/scheduler.ts';
 import type { ExecutorServices } from '../runtime/services.ts';
+import type { LlmCall } from '../store/llm-ports.ts';
 import type { Store } from '../store/ports.ts';
 import { redisLlmCache } from '../store/redis/redis-llm-cache.ts';
 import { StoredWorkflowResolver } from '../workflows/stored-resolver.ts';
@@ -61,6 +62,7 @@ export function composeServer(options: {
   });
   // The server runs uploaded workflows: their sub-workflows are stored ones, never files on its disk.
   const redisCache = options.llm && options.redisUrl ? redisLlmCache(options.redisUrl) : undefined;
+  const log = options.log;
   const llm =
     options.llm &&
     openLlmGateway({
@@ -69,15 +71,13 @@ export function composeServer(options: {
       ...(redisCache ? { cacheStore: redisCache } : {}),
       now: () => options.services.clock.now(),
       random: options.services.random,
-      onLedgerLost: (error, call) => {
-        const fields = { err: error, callId: call.id, model: call.model, workspaceId: call.workspaceId };
-        if (options.log)
-          options.log.error(fields, 'a model call answered but its ledger row was not written');
-        else
-          process.stderr.write(
-            `ledger: the row of model call ${call.id} was not written: ${String(error)}\n`,
-          );
-      },
+      ...(log && {
+        onLedgerLost: (error: unknown, call: LlmCall) =>
+          log.error(
+            { err: error, callId: call.id, model: call.model, workspaceId: call.workspaceId },
+            'a model call answered but its ledger row was not written',
+          ),
+      }),
     });
   const services = {
     ...secured.services,
@@ -134,7 +134,6 @@ export function composeServer(options: {
     ...(options.logger === undefined ? {} : { logger: options.logger }),
     ...(options.log === undefined ? {} : { loggerInstance: options.log }),
   };
-  const log = options.log;
   return {
     deps,
     worker,

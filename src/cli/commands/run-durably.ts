@@ -53,8 +53,6 @@ export async function runDurably(request: RunRequest): Promise<RunResult> {
     store,
     now: () => clock.now(),
     random,
-    onLedgerLost: (error, call) =>
-      process.stderr.write(`ledger: the row of model call ${call.id} was not written: ${String(error)}\n`),
   });
   const services: ExecutorServices = {
     ...request.services,

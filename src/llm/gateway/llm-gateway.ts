@@ -6,7 +6,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { SwitchyardError, toErrorData } from '../../errors/switchyard-error.ts';
-import { Batcher } from '../../runtime/durable/batcher.ts';
 import type { CacheRepository, LlmCall } from '../../store/llm-ports.ts';
 import type { Store } from '../../store/ports.ts';
 import { type CachedAnswer, ResponseCache } from '../cache/response-cache.ts';
@@ -22,6 +21,7 @@ import { routeRequest } from '../router.ts';
 import { reserveBudget } from './budget-guard.ts';
 import { type Attempt, callModel } from './call-model.ts';
 import { KnownBudgets } from './known-budgets.ts';
+import { type CallFields, LedgerWriter } from './ledger-writer.ts';
 import type { LlmCallContext, LlmMessage, LlmRequest, LlmResult, LlmUsage } from './types.ts';
 
 export interface GatewayOptions {
@@ -33,8 +33,8 @@ export interface GatewayOptions {
   readonly random: () => number;
   /** The cache's durable tier: Redis when configured; the store's table otherwise. */
   readonly cacheStore?: CacheRepository;
-  /** Told of ledger rows that could not be written after their call had answered. */
-  readonly onLedgerLost: (error: unknown, call: LlmCall) => void;
+  /** Told of ledger rows that could not be written after their call had answered; stderr when absent. */
+  readonly onLedgerLost?: (error: unknown, call: LlmCall) => void;
 }
 
 export interface EmbeddingResult {
@@ -45,14 +45,6 @@ export interface EmbeddingResult {
   readonly model: string;
 }
 
-/** How long rows written behind the answers gather before they are committed together. */
-const LEDGER_GATHER_MS = 10;
-
-interface LedgerEntry {
-  readonly call: LlmCall;
-  readonly reservationId?: string;
-}
-
 const NO_USAGE: LlmUsage = { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 };
 
 export class LlmGateway {
@@ -61,24 +53,13 @@ export class LlmGateway {
   private readonly cache: ResponseCache;
   private readonly redactors = new Map<string, ReturnType<typeof compilePiiRedactor>>();
   private readonly budgets: KnownBudgets;
-  /** Ledger rows are group-committed: concurrent calls share a transaction instead of one each. */
-  private readonly ledger: Batcher<LedgerEntry, undefined>;
-  /** Rows nobody waits for, gathered for longer: fewer, larger commits (and messages to the store). */
-  private readonly ledgerBehind: Batcher<LedgerEntry, undefined>;
-  /** Rows of calls that answered before their row was committed. */
-  private readonly unwritten = new Set<Promise<void>>();
+  private readonly ledger: LedgerWriter;
 
   constructor(options: GatewayOptions) {
     this.options = options;
     this.breakers = new BreakerRegistry({ ...options.config.breaker, now: options.now });
     this.budgets = new KnownBudgets(options.store.budgets, options.now);
-    const record = async (entries: readonly LedgerEntry[]) => {
-      await options.store.ledger.recordMany(entries);
-      return entries.map(() => undefined);
-    };
-    const maxInFlight = options.store.backend === 'postgres' ? 3 : 1;
-    this.ledger = new Batcher(record, { maxInFlight });
-    this.ledgerBehind = new Batcher(record, { maxInFlight, gatherMs: LEDGER_GATHER_MS });
+    this.ledger = new LedgerWriter(options.store, options.onLedgerLost);
     this.cache = new ResponseCache({
       store: options.cacheStore ?? options.store.llmCache,
       memoryEntries: options.config.cache.memoryEntries,
@@ -109,31 +90,8 @@ export class LlmGateway {
     );
     const maxOutputOf = (model: ModelConfig) =>
       Math.min(request.maxOutputTokens ?? model.maxOutputTokens, model.maxOutputTokens);
-    const record = (
-      fields: Partial<Parameters<Store['ledger']['record']>[0]> & { provider: string; model: string },
-      reservationId?: string,
-    ) =>
-      this.account({
-        call: {
-          id: randomUUID(),
-          workspaceId: context.workspaceId,
-          workflowId: context.workflowId ?? null,
-          executionId: context.executionId ?? null,
-          nodeId: context.nodeId ?? null,
-          route: routing.route,
-          inputTokens: 0,
-          outputTokens: 0,
-          cachedInputTokens: 0,
-          cacheHit: false,
-          latencyMs: now() - started,
-          costMicros: 0,
-          status: 'succeeded',
-          errorCode: null,
-          createdAt: started,
-          ...fields,
-        },
-        ...(reservationId === undefined ? {} : { reservationId }),
-      });
+    const record = (fields: CallFields, reservationId?: string) =>
+      this.ledger.record(context, started, now(), { route: routing.route, ...fields }, reservationId);
 
     const cacheKey = ResponseCache.cacheable(request)
       ? this.cache.keyOf(context.workspaceId, request)
@@ -302,26 +260,11 @@ export class LlmGateway {
     const inputTokens = result.usage.tokens ?? 0;
     const price = this.priceOf(model);
     const cost = price ? costUsd(price, { inputTokens, outputTokens: 0 }) : 0;
-    await this.account({
-      call: {
-        id: randomUUID(),
-        workspaceId: context.workspaceId,
-        workflowId: context.workflowId ?? null,
-        executionId: context.executionId ?? null,
-        nodeId: context.nodeId ?? null,
-        route: null,
-        provider: model.provider,
-        model: model.id,
-        inputTokens,
-        outputTokens: 0,
-        cachedInputTokens: 0,
-        cacheHit: false,
-        latencyMs: now() - started,
-        costMicros: Math.round(cost * 1e6),
-        status: 'succeeded',
-        errorCode: null,
-        createdAt: started,
-      },
+    await this.ledger.record(context, started, now(), {
+      provider: model.provider,
+      model: model.id,
+      inputTokens,
+      costMicros: Math.round(cost * 1e6),
     });
     return {
       embeddings: result.embeddings,
@@ -338,35 +281,13 @@ export class LlmGateway {
   }
 
   /** Resolves once every call that has answered so far is in the ledger (or reported lost). */
-  async ledgerWritten(): Promise<void> {
-    await Promise.all([...this.unwritten]);
+  ledgerWritten(): Promise<void> {
+    return this.ledger.written();
   }
 
   /** Waits for the ledger rows of calls that have answered: before the store closes. */
   close(): Promise<void> {
     return this.ledgerWritten();
-  }
-
-  /**
-   * Writes a call's ledger row. A budgeted call waits for it, as the row settles its reservation
-   * (no call slips past a budget, even across a crash). Any other call answers while its row joins
-   * a commit made every LEDGER_GATHER_MS — the answer does not wait for a commit's fsync (most of
-   * the gateway's added latency); a crash loses at most the rows of the last moments. Reads of the
-   * ledger in this process wait for them first (`ledgerWritten`).
-   */
-  private account(entry: LedgerEntry): Promise<void> {
-    if (entry.reservationId !== undefined) return this.ledger.submit(entry);
-    const written: Promise<void> = this.ledgerBehind.submit(entry).then(
-      () => {
-        this.unwritten.delete(written);
-      },
-      (error: unknown) => {
-        this.unwritten.delete(written);
-        this.options.onLedgerLost(error, entry.call);
-      },
-    );
-    this.unwritten.add(written);
-    return Promise.resolve();
   }
 
   /** Forget what is cached about a workspace's budgets (call after setting or deleting one). */

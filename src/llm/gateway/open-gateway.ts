@@ -13,7 +13,7 @@ export function openLlmGateway(options: {
   readonly random: () => number;
   readonly env?: Readonly<Record<string, string | undefined>>;
   readonly cacheStore?: CacheRepository;
-  readonly onLedgerLost: GatewayOptions['onLedgerLost'];
+  readonly onLedgerLost?: GatewayOptions['onLedgerLost'];
 }): LlmGateway {
   return new LlmGateway({
     config: options.config,
@@ -23,6 +23,6 @@ export function openLlmGateway(options: {
     now: options.now,
     random: options.random,
     ...(options.cacheStore ? { cacheStore: options.cacheStore } : {}),
-    onLedgerLost: options.onLedgerLost,
+    ...(options.onLedgerLost ? { onLedgerLost: options.onLedgerLost } : {}),
   });
 }
