@@ -4,7 +4,6 @@
  * it may, runs the fallback chain (retries, breakers, fallbacks, the cached answer as last resort),
  * and writes one ledger row per call — succeeded or failed — with tokens, latency and cost.
  */
-import { randomUUID } from 'node:crypto';
 import { SwitchyardError, toErrorData } from '../../errors/switchyard-error.ts';
 import type { CacheRepository, LlmCall } from '../../store/llm-ports.ts';
 import type { Store } from '../../store/ports.ts';

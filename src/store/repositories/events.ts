@@ -1,12 +1,11 @@
 /** @module The ordered event log per execution: appended in batches, read from a position on. */
 import { type Kysely, sql } from 'kysely';
 import type { Backend } from '../backend.ts';
+import { EVENT_COLUMNS } from '../columns.ts';
 import { fromJson, toJson } from '../json-column.ts';
 import type { EventRepository, StoredEvent } from '../ports.ts';
 import type { Database, ExecutionEventsTable } from '../schema.ts';
 import { chunked } from './chunks.ts';
-
-const EVENT_COLUMNS = 5;
 
 export async function appendEvents(
   db: Kysely<Database>,
@@ -14,7 +13,7 @@ export async function appendEvents(
   events: readonly StoredEvent[],
 ): Promise<void> {
   const rows = events.map(eventRow);
-  for (const part of chunked(rows, Math.floor(backend.maxParameters / EVENT_COLUMNS) - 1)) {
+  for (const part of chunked(rows, Math.floor(backend.maxParameters / EVENT_COLUMNS.length) - 1)) {
     // A runner that resumes re-sends what it may have sent before it died: first write wins.
     await db
       .insertInto('execution_events')

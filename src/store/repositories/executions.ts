@@ -1,7 +1,8 @@
 /** @module Executions: creation, reads, listing and cancellation; leases and retention live beside it. */
 import type { Kysely } from 'kysely';
 import type { Backend } from '../backend.ts';
-import type { ExecutionRepository, NewExecution, StoredExecution } from '../ports.ts';
+import { EXECUTION_COLUMNS } from '../columns.ts';
+import type { ExecutionRepository } from '../ports.ts';
 import type { Database, ExecutionsTable } from '../schema.ts';
 import { chunked } from './chunks.ts';
 import { newExecutionRow, toExecution } from './execution-rows.ts';
@@ -16,21 +17,17 @@ import {
 import { newestFirstPage } from './newest-first.ts';
 import { pruneExecutions } from './retention.ts';
 
-/** Columns of the executions table: multi-row inserts stay under the parameter limit. */
-const EXECUTION_COLUMNS = 20;
-
 /**
- * Inside the caller's transaction, one statement per chunk rather than per execution. Per item the
- * stored execution, or undefined when its id is taken already (also by an earlier item).
+ * Inside the caller's transaction, one statement per chunk rather than per execution. Per item
+ * whether it was stored: false when its id is taken already (also by an earlier item).
  */
 export async function insertExecutions(
   trx: Kysely<Database>,
   backend: Backend,
-  executions: readonly NewExecution[],
-): Promise<(StoredExecution | undefined)[]> {
-  const rows = executions.map(newExecutionRow);
+  rows: readonly ExecutionsTable[],
+): Promise<boolean[]> {
   const inserted = new Set<string>();
-  for (const part of chunked(rows, Math.floor(backend.maxParameters / EXECUTION_COLUMNS) - 1)) {
+  for (const part of chunked(rows, Math.floor(backend.maxParameters / EXECUTION_COLUMNS.length) - 1)) {
     const returned = await trx
       .insertInto('executions')
       .values(part as ExecutionsTable[])
@@ -39,7 +36,7 @@ export async function insertExecutions(
       .execute();
     for (const { id } of returned) inserted.add(id);
   }
-  return rows.map((row) => (inserted.delete(row.id) ? toExecution(row) : undefined));
+  return rows.map((row) => inserted.delete(row.id));
 }
 
 export function executionRepository(db: Kysely<Database>, backend: Backend): ExecutionRepository {
@@ -52,7 +49,11 @@ export function executionRepository(db: Kysely<Database>, backend: Backend): Exe
 
     createMany(executions) {
       if (executions.length === 0) return Promise.resolve([]);
-      return db.transaction().execute((trx) => insertExecutions(trx, backend, executions));
+      const rows = executions.map(newExecutionRow);
+      return db.transaction().execute(async (trx) => {
+        const stored = await insertExecutions(trx, backend, rows);
+        return rows.map((row, i) => (stored[i] ? toExecution(row) : undefined));
+      });
     },
 
     async get(workspaceId, id) {

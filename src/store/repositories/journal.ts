@@ -9,6 +9,7 @@ import type { JournalBatch, JournalRepository } from '../ports.ts';
 import type { Database } from '../schema.ts';
 import { chunked } from './chunks.ts';
 import { appendEvents } from './events.ts';
+import { newExecutionRow } from './execution-rows.ts';
 import { insertExecutions } from './executions.ts';
 import { finishAll } from './leases.ts';
 import { checkpointRuns } from './node-runs.ts';
@@ -19,9 +20,7 @@ export function journalRepository(db: Kysely<Database>, backend: Backend): Journ
       if (isEmpty(batch)) return { created: [], held: [], finished: [] };
       return db.transaction().execute(async (trx) => {
         if (backend.rowLocks) await lockInIdOrder(trx, backend, batch);
-        const created = (await insertExecutions(trx, backend, batch.creates)).map(
-          (execution) => execution !== undefined,
-        );
+        const created = await insertExecutions(trx, backend, batch.creates.map(newExecutionRow));
         const held = await checkpointRuns(trx, backend, batch.checkpoints);
         await appendEvents(trx, backend, batch.events);
         const finished = await finishAll(trx, batch.finishes);

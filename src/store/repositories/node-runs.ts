@@ -6,12 +6,12 @@
 import type { Kysely, Selectable } from 'kysely';
 import { type ErrorData, SwitchyardError } from '../../errors/switchyard-error.ts';
 import type { Backend } from '../backend.ts';
+import { NODE_RUN_COLUMNS } from '../columns.ts';
 import { fromJson, toNullableJson } from '../json-column.ts';
 import type { CheckpointBatch, Lease, NodeRunRepository, StoredNodeRun } from '../ports.ts';
 import type { Database, NodeRunsTable } from '../schema.ts';
 import { chunked } from './chunks.ts';
 
-const NODE_RUN_COLUMNS = 13;
 const LEASE_PARAMETERS = 1;
 
 /** Inside the caller's transaction: the runs of every batch whose lease holds; per batch, whether it did. */
@@ -47,7 +47,7 @@ export async function checkpointRuns(
   }
   const holds = batches.map((batch) => held.has(leaseKey(batch.lease)));
   const rows = batches.flatMap((batch, index) => (holds[index] ? batch.runs.map(nodeRunRow) : []));
-  for (const part of chunked(rows, Math.floor(backend.maxParameters / NODE_RUN_COLUMNS) - 1)) {
+  for (const part of chunked(rows, Math.floor(backend.maxParameters / NODE_RUN_COLUMNS.length) - 1)) {
     // A run stored already (a resumed runner finishing the same node again) keeps the first result.
     await trx
       .insertInto('node_runs')

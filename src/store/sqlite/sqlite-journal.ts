@@ -9,13 +9,14 @@
  */
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
 import type { Kysely } from 'kysely';
+import { EVENT_COLUMNS, EXECUTION_COLUMNS, NODE_RUN_COLUMNS } from '../columns.ts';
 import { toNullableJson } from '../json-column.ts';
 import type { JournalBatch, JournalOutcome, JournalRepository } from '../ports.ts';
 import { eventRow } from '../repositories/events.ts';
 import { newExecutionRow } from '../repositories/execution-rows.ts';
 import { isEmpty } from '../repositories/journal.ts';
 import { assertRunsMatchLeases, nodeRunRow } from '../repositories/node-runs.ts';
-import type { Database, ExecutionEventsTable, ExecutionsTable, NodeRunsTable } from '../schema.ts';
+import type { Database } from '../schema.ts';
 
 interface Statements {
   readonly insertExecution: Insert;
@@ -120,54 +121,3 @@ function insert(
     },
   };
 }
-
-/** Every column of each table, checked against the schema's row types: none missing, none extra. */
-const columnsOf = <Row>(columns: Record<keyof Row, true>) => Object.keys(columns);
-
-const EXECUTION_COLUMNS = columnsOf<ExecutionsTable>({
-  id: true,
-  workspace_id: true,
-  workflow_id: true,
-  workflow_version: true,
-  status: true,
-  trigger: true,
-  entry: true,
-  input: true,
-  output: true,
-  error: true,
-  correlation_id: true,
-  parent_id: true,
-  replay: true,
-  cancel_requested: true,
-  created_at: true,
-  started_at: true,
-  finished_at: true,
-  lease_owner: true,
-  lease_epoch: true,
-  lease_expires_at: true,
-});
-
-const NODE_RUN_COLUMNS = columnsOf<NodeRunsTable>({
-  execution_id: true,
-  node_id: true,
-  scope: true,
-  seq: true,
-  status: true,
-  attempts: true,
-  input: true,
-  outputs: true,
-  error: true,
-  started_at: true,
-  finished_at: true,
-  tokens_in: true,
-  tokens_out: true,
-  cost_usd: true,
-});
-
-const EVENT_COLUMNS = columnsOf<ExecutionEventsTable>({
-  execution_id: true,
-  seq: true,
-  type: true,
-  payload: true,
-  at: true,
-});
