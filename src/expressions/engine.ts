@@ -50,9 +50,8 @@ interface CompiledExpression {
   readonly simple: SimpleEvaluator | undefined;
 }
 
-/** One `evaluate()` call: its input, and its bindings and guard once JSONata needs them. */
+/** One `evaluate()` call: its variables, and its bindings and guard once JSONata needs them. */
 interface Run {
-  readonly input: unknown;
   readonly variables: ExpressionVariables;
   jsonata?: { readonly bindings: Record<string, unknown>; readonly state: GuardState };
 }
@@ -93,7 +92,7 @@ export class ExpressionEngine {
         );
       }
     }
-    const run: Run = { input: variables.input, variables };
+    const run: Run = { variables };
     // Most values need no JSONata at all: evaluated at once, without a promise per level.
     const now = this.#evaluateNow(compiled, [], run);
     return now === UNSURE ? this.#evaluateNode(compiled, [], run) : now;
@@ -176,7 +175,7 @@ export class ExpressionEngine {
     const { simple } = this.#compile(source, path);
     if (!simple) return UNSURE;
     try {
-      const result = simple(run.input, this.#measure);
+      const result = simple(run.variables.input, this.#measure);
       return result === UNSURE ? UNSURE : toJsonResult(result, this.limits.maxOutputBytes).value;
     } catch (error) {
       throw toExpressionError(error, source, path);
@@ -239,7 +238,7 @@ export class ExpressionEngine {
     const { expression, usesToMillis, simple } = this.#compile(source, path);
     try {
       if (simple) {
-        const result = simple(run.input, this.#measure);
+        const result = simple(run.variables.input, this.#measure);
         if (result !== UNSURE) return toJsonResult(result, this.limits.maxOutputBytes).value;
       }
     } catch (error) {
@@ -249,7 +248,7 @@ export class ExpressionEngine {
     const { bindings, state } = this.#jsonataRun(run);
     state.deadline += Date.now() - started;
     try {
-      const result: unknown = await expression.evaluate(run.input, bindings);
+      const result: unknown = await expression.evaluate(run.variables.input, bindings);
       return toJsonResult(result, this.limits.maxOutputBytes).value;
     } catch (error) {
       throw toExpressionError(error, source, path);

@@ -71,11 +71,16 @@ export function exitHook(
   const state = guardStateOf(environment);
   checkDeadline(state);
   if (!BUILDING_STEPS.has(step.type as string) && step.group === undefined) return;
+  measureBuilt(result, (value) => state.meter.measure(value));
+}
+
+/** Measures what a step built: strings, and objects that are not lazy views. */
+export function measureBuilt(result: unknown, measure: (value: unknown) => void): void {
   if (typeof result === 'string') {
-    state.meter.measure(result);
+    measure(result);
   } else if (typeof result === 'object' && result !== null && !types.isProxy(result)) {
     // A proxy returned as it is is a lazy view (e.g. `$nodes`): measuring it would load all of it.
     // It is measured when it ends up inside a value that a later step builds.
-    state.meter.measure(result);
+    measure(result);
   }
 }

@@ -11,7 +11,7 @@
  * that is not a string or number, a duplicate key — the evaluator answers `UNSURE` and JSONata
  * evaluates the expression instead. The property test checks the two against each other.
  */
-import { types } from 'node:util';
+import { measureBuilt } from './guard.ts';
 
 /** The answer for "not in my subset for this data": evaluate with JSONata. */
 export const UNSURE: unique symbol = Symbol('unsure');
@@ -154,11 +154,4 @@ function objectOf(node: AstNode): SimpleEvaluator | undefined {
     measure(result);
     return result;
   };
-}
-
-/** What JSONata's exit hook measures after a path: strings, and objects that are not lazy views. */
-function measureBuilt(value: unknown, measure: Measure): void {
-  if (typeof value === 'string' || (typeof value === 'object' && value !== null && !types.isProxy(value))) {
-    measure(value);
-  }
 }

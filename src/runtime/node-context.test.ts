@@ -48,6 +48,8 @@ describe('a node run context', () => {
     expect(responses).toEqual([{ status: 201, headers: {}, body: 'made' }]);
     // Built once, when first reached for.
     expect(ctx.log).toBe(log);
+    expect(ctx.now).toBe(now);
+    expect(ctx.emit).toBe(emit);
   });
 
   it('refuses what the run cannot do, clearly', async () => {

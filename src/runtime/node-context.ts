@@ -51,8 +51,8 @@ export class NodeRunContext implements NodeContext {
   readonly #host: NodeContextHost;
   readonly #ready: ReadyNode;
   #sleeps = 0;
-  #log: NodeLogger | undefined;
-  #llm: NodeLlm | undefined;
+  /** Members made so far: each once per run, when a node first reaches for it. */
+  readonly #made: { -readonly [K in keyof NodeContext]?: NodeContext[K] } = {};
 
   constructor(host: NodeContextHost, ready: ReadyNode, attempt: number, signal: AbortSignal) {
     this.#host = host;
@@ -69,7 +69,7 @@ export class NodeRunContext implements NodeContext {
   }
 
   get log(): NodeLogger {
-    if (this.#log === undefined) {
+    if (this.#made.log === undefined) {
       const line =
         (level: 'debug' | 'info' | 'warn' | 'error') => (message: string, fields?: Record<string, unknown>) =>
           this.#host.emit({
@@ -80,27 +80,27 @@ export class NodeRunContext implements NodeContext {
             message,
             ...(fields ? { fields } : {}),
           });
-      this.#log = { debug: line('debug'), info: line('info'), warn: line('warn'), error: line('error') };
+      this.#made.log = { debug: line('debug'), info: line('info'), warn: line('warn'), error: line('error') };
     }
-    return this.#log;
+    return this.#made.log;
   }
 
   get emit(): (progress: NodeProgress) => void {
-    return (progress) =>
-      this.#host.emit({ type: 'node.progress', nodeId: this.nodeId, scope: this.scope, ...progress });
+    return (this.#made.emit ??= (progress) =>
+      this.#host.emit({ type: 'node.progress', nodeId: this.nodeId, scope: this.scope, ...progress }));
   }
 
   get now(): () => number {
-    return () => this.#host.services.clock.now();
+    return (this.#made.now ??= () => this.#host.services.clock.now());
   }
 
   get sleep(): (ms: number) => Promise<void> {
-    return (ms) => {
+    return (this.#made.sleep ??= (ms) => {
       const durable = this.#host.durableSleep;
       return durable
         ? durable(`${this.#ready.key}:${this.attempt}:${++this.#sleeps}`, ms, this.signal)
         : this.#host.services.clock.sleep(ms, this.signal);
-    };
+    });
   }
 
   get code(): CodeSandbox {
@@ -108,27 +108,29 @@ export class NodeRunContext implements NodeContext {
   }
 
   get runWorkflow(): (reference: string, input: unknown) => Promise<unknown> {
-    return (reference, input) => this.#host.runSubworkflow(this.#ready, reference, input, this.signal);
+    return (this.#made.runWorkflow ??= (reference, input) =>
+      this.#host.runSubworkflow(this.#ready, reference, input, this.signal));
   }
 
   get respond(): (response: WorkflowResponse) => void {
-    return (response) => this.#host.respond(response);
+    return (this.#made.respond ??= (response) => this.#host.respond(response));
   }
 
   get http(): OutboundFetch {
-    return (request, requestSignal) =>
+    return (this.#made.http ??= (request, requestSignal) =>
       this.#host.outbound(
         request,
         requestSignal ? AbortSignal.any([this.signal, requestSignal]) : this.signal,
-      );
+      ));
   }
 
   get credential(): (name: string) => Promise<CredentialData> {
-    return (name) => this.#host.services.credentials.get(this.#host.workspaceId, name);
+    return (this.#made.credential ??= (name) =>
+      this.#host.services.credentials.get(this.#host.workspaceId, name));
   }
 
   get mcpCall(): NodeContext['mcpCall'] {
-    return async (server: McpServerRef, tool, args, options) => {
+    return (this.#made.mcpCall ??= async (server: McpServerRef, tool, args, options) => {
       const mcp = this.#host.services.mcp;
       if (!mcp)
         throw new SwitchyardError(
@@ -139,11 +141,11 @@ export class NodeRunContext implements NodeContext {
         timeoutMs: options.timeoutMs,
         signal: this.signal,
       });
-    };
+    });
   }
 
   get saveConversationSummary(): NodeContext['saveConversationSummary'] {
-    return async (conversationId, summary) => {
+    return (this.#made.saveConversationSummary ??= async (conversationId, summary) => {
       const conversations = this.#host.services.conversations;
       if (!conversations) {
         throw new SwitchyardError(
@@ -152,28 +154,28 @@ export class NodeRunContext implements NodeContext {
         );
       }
       await conversations.saveSummary(this.#host.workspaceId, conversationId, summary);
-    };
+    });
   }
 
   get message(): (message: Omit<AgentMessage, 'at'>) => void {
-    return (message) =>
+    return (this.#made.message ??= (message) =>
       this.#host.emit({
         type: 'agent.message',
         nodeId: this.nodeId,
         scope: this.scope,
         message: { ...message, at: this.#host.services.clock.now() },
-      });
+      }));
   }
 
   get step(): NodeContext['step'] {
-    return async <T>(key: string, work: () => Promise<T>): Promise<T> => {
+    return (this.#made.step ??= async <T>(key: string, work: () => Promise<T>): Promise<T> => {
       const durable = this.#host.durableStep;
       return durable ? ((await durable(this.idempotencyKey, key, work)) as T) : work();
-    };
+    });
   }
 
   get approval(): (ask: ApprovalAsk) => Promise<ApprovalAnswer> {
-    return (ask) => {
+    return (this.#made.approval ??= (ask) => {
       const gate = this.#host.services.approvals;
       const workflowId = this.#host.workflowId;
       if (!gate || workflowId === undefined) {
@@ -190,17 +192,17 @@ export class NodeRunContext implements NodeContext {
         },
         ask,
       );
-    };
+    });
   }
 
   get llm(): NodeLlm {
-    this.#llm ??= nodeLlm(this.#host.services.llm, {
+    this.#made.llm ??= nodeLlm(this.#host.services.llm, {
       workspaceId: this.#host.workspaceId,
       workflowId: this.#host.workflowId,
       executionId: this.executionId,
       nodeId: this.nodeId,
       signal: this.signal,
     });
-    return this.#llm;
+    return this.#made.llm;
   }
 }
