@@ -92,10 +92,7 @@ export class ExpressionEngine {
         );
       }
     }
-    const run: Run = { variables };
-    // Most values need no JSONata at all: evaluated at once, without a promise per level.
-    const now = this.#evaluateNow(compiled, [], run);
-    return now === UNSURE ? this.#evaluateNode(compiled, [], run) : now;
+    return this.#evaluateNode(compiled, [], { variables });
   }
 
   /**
@@ -127,97 +124,63 @@ export class ExpressionEngine {
     return run.jsonata;
   }
 
-  /** `#evaluateNode` when every expression is a simple one; UNSURE as soon as one is not. */
-  #evaluateNow(node: CompiledValue, path: ValuePath, run: Run): unknown {
-    switch (node.kind) {
-      case 'static':
-        return node.value;
-      case 'template': {
-        const { template } = node;
-        const [first] = template.segments;
-        if (template.isSingleExpression && first?.kind === 'expression') {
-          return this.#expressionNow(first.source, path, run);
-        }
-        let text = '';
-        for (const segment of template.segments) {
-          if (segment.kind === 'literal') {
-            text += segment.text;
-            continue;
-          }
-          const value = this.#expressionNow(segment.source, path, run);
-          if (value === UNSURE) return UNSURE;
-          text += interpolationText(value);
-        }
-        return this.#checkedText(text, template, path);
-      }
-      case 'array': {
-        const items: unknown[] = [];
-        for (const [index, item] of node.items.entries()) {
-          const value = this.#evaluateNow(item, [...path, index], run);
-          if (value === UNSURE) return UNSURE;
-          items.push(value ?? null);
-        }
-        return items;
-      }
-      case 'object': {
-        const record: Record<string, unknown> = {};
-        for (const [key, child] of node.entries) {
-          const value = this.#evaluateNow(child, [...path, key], run);
-          if (value === UNSURE) return UNSURE;
-          setField(record, key, value);
-        }
-        return record;
-      }
-    }
-  }
-
-  #expressionNow(source: string, path: ValuePath, run: Run): unknown {
-    const { simple } = this.#compile(source, path);
-    if (!simple) return UNSURE;
-    try {
-      const result = simple(run.variables.input, this.#measure);
-      return result === UNSURE ? UNSURE : toJsonResult(result, this.limits.maxOutputBytes).value;
-    } catch (error) {
-      throw toExpressionError(error, source, path);
-    }
-  }
-
-  async #evaluateNode(node: CompiledValue, path: ValuePath, run: Run): Promise<unknown> {
+  /**
+   * Synchronous while its expressions are (most values need no JSONata at all), a promise from the
+   * first one that needs JSONata on: no promise per level, and nothing evaluated twice.
+   */
+  #evaluateNode(node: CompiledValue, path: ValuePath, run: Run): unknown {
     switch (node.kind) {
       case 'static':
         return node.value;
       case 'template':
         return this.#evaluateTemplate(node.template, path, run);
-      case 'array': {
-        const items: unknown[] = [];
-        for (const [index, item] of node.items.entries()) {
-          items.push((await this.#evaluateNode(item, [...path, index], run)) ?? null);
-        }
-        return items;
-      }
-      case 'object': {
-        const record: Record<string, unknown> = {};
-        for (const [key, child] of node.entries) {
-          setField(record, key, await this.#evaluateNode(child, [...path, key], run));
-        }
-        return record;
-      }
+      case 'array':
+        return inOrder(
+          node.items.length,
+          (index) => this.#evaluateNode(node.items[index]!, [...path, index], run),
+          (values) => values.map((value) => value ?? null),
+        );
+      case 'object':
+        return inOrder(
+          node.entries.length,
+          (index) => {
+            const [key, child] = node.entries[index]!;
+            return this.#evaluateNode(child, [...path, key], run);
+          },
+          (values) => {
+            const record: Record<string, unknown> = {};
+            node.entries.forEach(([key], index) => setField(record, key, values[index]));
+            return record;
+          },
+        );
     }
   }
 
-  async #evaluateTemplate(template: Template, path: ValuePath, run: Run): Promise<unknown> {
-    const [first] = template.segments;
+  #evaluateTemplate(template: Template, path: ValuePath, run: Run): unknown {
+    const { segments } = template;
+    const [first] = segments;
     if (template.isSingleExpression && first?.kind === 'expression') {
       return this.#evaluateExpression(first.source, path, run);
     }
-    let text = '';
-    for (const segment of template.segments) {
-      text +=
-        segment.kind === 'literal'
+    return inOrder(
+      segments.length,
+      (index) => {
+        const segment = segments[index]!;
+        return segment.kind === 'literal'
           ? segment.text
-          : interpolationText(await this.#evaluateExpression(segment.source, path, run));
-    }
-    return this.#checkedText(text, template, path);
+          : this.#evaluateExpression(segment.source, path, run);
+      },
+      (values) =>
+        this.#checkedText(
+          segments
+            .map((segment, index) =>
+              segment.kind === 'literal' ? segment.text : interpolationText(values[index]),
+            )
+            .join(''),
+          template,
+          path,
+        ),
+    );
   }
 
   #checkedText(text: string, template: Template, path: ValuePath): string {
@@ -231,19 +194,30 @@ export class ExpressionEngine {
     return text;
   }
 
-  async #evaluateExpression(source: string, path: ValuePath, run: Run): Promise<unknown> {
+  /** The simple evaluator's answer at once when it has one; JSONata's, as a promise, otherwise. */
+  #evaluateExpression(source: string, path: ValuePath, run: Run): unknown {
     // Compiling (once per source) and starting the date parser thread are the engine's work, not
     // the expression's: neither is charged to its time budget.
     const started = Date.now();
-    const { expression, usesToMillis, simple } = this.#compile(source, path);
-    try {
-      if (simple) {
-        const result = simple(run.variables.input, this.#measure);
+    const compiled = this.#compile(source, path);
+    if (compiled.simple) {
+      try {
+        const result = compiled.simple(run.variables.input, this.#measure);
         if (result !== UNSURE) return toJsonResult(result, this.limits.maxOutputBytes).value;
+      } catch (error) {
+        throw toExpressionError(error, source, path);
       }
-    } catch (error) {
-      throw toExpressionError(error, source, path);
     }
+    return this.#evaluateJsonata(compiled, source, path, run, started);
+  }
+
+  async #evaluateJsonata(
+    { expression, usesToMillis }: CompiledExpression,
+    source: string,
+    path: ValuePath,
+    run: Run,
+    started: number,
+  ): Promise<unknown> {
     if (usesToMillis) await dateParser.ready();
     const { bindings, state } = this.#jsonataRun(run);
     state.deadline += Date.now() - started;
@@ -298,4 +272,28 @@ function setField(record: Record<string, unknown>, key: string, value: unknown):
   if (key === '__proto__')
     Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true });
   else record[key] = value;
+}
+
+/**
+ * `count` steps run in order and their values handed to `done`: synchronously while every step
+ * answers synchronously, as a promise from the first step that answers with one.
+ */
+function inOrder(
+  count: number,
+  step: (index: number) => unknown,
+  done: (values: unknown[]) => unknown,
+): unknown {
+  const values: unknown[] = [];
+  for (let index = 0; index < count; index++) {
+    const value = step(index);
+    if (value instanceof Promise) return rest(value, index);
+    values.push(value);
+  }
+  return done(values);
+
+  async function rest(pending: Promise<unknown>, from: number): Promise<unknown> {
+    values.push(await pending);
+    for (let index = from + 1; index < count; index++) values.push(await step(index));
+    return done(values);
+  }
 }
