@@ -12,7 +12,7 @@ import type { AccessTokens } from '../auth/access-tokens.ts';
 import { hashToken, looksLikeApiKey, parseApiKey, safeEqualHex } from '../auth/opaque-tokens.ts';
 import { grantsOf, keyGrants } from '../permissions.ts';
 import type { Principal } from './principal.ts';
-import { VerifiedKeys } from './verified-keys.ts';
+import { type VerifiedKey, verifiedKeys } from './verified-keys.ts';
 
 const BEARER = /^Bearer ([A-Za-z0-9._~+/=-]{1,4096})$/i;
 /** Writing last-used on every request would turn reads into writes; once a minute is enough. */
@@ -20,9 +20,7 @@ const TOUCH_EVERY_MS = 60_000;
 
 export class Authenticator {
   private readonly touched = new Map<string, number>();
-  private readonly verifiedKeys = new VerifiedKeys();
-  /** Reads of a key under way, by its hash: callers that come meanwhile share the read. */
-  private readonly verifying = new Map<string, Promise<Principal>>();
+  private readonly trustedKeys: ReturnType<typeof verifiedKeys>;
 
   private readonly store: Store;
   private readonly tokens: AccessTokens;
@@ -32,6 +30,7 @@ export class Authenticator {
     this.store = store;
     this.tokens = tokens;
     this.now = now;
+    this.trustedKeys = verifiedKeys(now);
   }
 
   /** The bearer credential of an Authorization header value, or undefined when there is none. */
@@ -71,38 +70,15 @@ export class Authenticator {
 
   /** Call after revoking a key, or changing or removing a member: cached keys are verified again. */
   keysChanged(): void {
-    this.verifiedKeys.forgetAll();
-    // A read that began before the change is not shared with callers that come after it.
-    this.verifying.clear();
+    this.trustedKeys.invalidateAll();
   }
 
   private async apiKey(token: string): Promise<Principal> {
     const hash = hashToken(token);
-    const now = this.now();
-    const verified = this.verifiedKeys.get(hash, now);
-    if (verified === undefined) return this.verify(token, hash);
-    // Its failure (revoked, owner removed) drops the entry, so the next use fails.
-    if (this.verifiedKeys.refreshDue(hash, now)) this.verify(token, hash).catch(() => {});
-    return verified;
+    return (await this.trustedKeys.get(hash, () => this.readKey(token, hash))).principal;
   }
 
-  private verify(token: string, hash: string): Promise<Principal> {
-    const under = this.verifying.get(hash);
-    if (under !== undefined) return under;
-    const reading = this.readKey(token, hash)
-      .catch((error: unknown) => {
-        this.verifiedKeys.forget(hash);
-        throw error;
-      })
-      .finally(() => {
-        if (this.verifying.get(hash) === reading) this.verifying.delete(hash);
-      });
-    this.verifying.set(hash, reading);
-    return reading;
-  }
-
-  private async readKey(token: string, hash: string): Promise<Principal> {
-    const generation = this.verifiedKeys.generation;
+  private async readKey(token: string, hash: string): Promise<VerifiedKey> {
     const parsed = parseApiKey(token);
     const key = parsed && (await this.store.apiKeys.find(parsed.id));
     if (!key || !safeEqualHex(hash, key.hash) || key.revokedAt !== null) {
@@ -129,7 +105,6 @@ export class Authenticator {
       role,
       permissions: keyGrants(role, key.scopes),
     };
-    this.verifiedKeys.remember(hash, principal, key.expiresAt, now, generation);
-    return principal;
+    return { principal, expiresAt: key.expiresAt };
   }
 }
