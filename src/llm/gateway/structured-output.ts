@@ -6,12 +6,17 @@
  */
 import type { JsonSchemaType, JsonSchemaValidator } from '@modelcontextprotocol/sdk/validation';
 import { SwitchyardError } from '../../errors/switchyard-error.ts';
+import { LruCache } from '../../expressions/expression-cache.ts';
 import { parseJsonSafely } from '../../json/safe-parse.ts';
 
 type Validators = { getValidator<T>(schema: JsonSchemaType): JsonSchemaValidator<T> };
 
 let validators: Promise<Validators> | undefined;
-const compiled = new WeakMap<object, JsonSchemaValidator<unknown>>();
+/**
+ * By the schema's text, not its object: every request brings a new object, and Ajv compiles (and
+ * keeps) each object it is given — by object, a validator per call and memory that only grows.
+ */
+const compiled = new LruCache<string, JsonSchemaValidator<unknown>>(500);
 
 export async function structuredOutput(
   text: string,
@@ -38,14 +43,17 @@ export async function structuredOutput(
 async function validatorFor(
   schema: Readonly<Record<string, unknown>>,
 ): Promise<JsonSchemaValidator<unknown>> {
-  const known = compiled.get(schema);
+  // A `$id` would make Ajv answer a later schema with the same id from its first one, whoever sent it.
+  const { $id: _id, ...anonymous } = schema;
+  const key = JSON.stringify(anonymous);
+  const known = compiled.get(key);
   if (known) return known;
   validators ??= import('@modelcontextprotocol/sdk/validation/ajv').then(
     (module) => new module.AjvJsonSchemaValidator(),
   );
   let validate: JsonSchemaValidator<unknown>;
   try {
-    validate = (await validators).getValidator(schema as JsonSchemaType);
+    validate = (await validators).getValidator(anonymous as JsonSchemaType);
   } catch (error) {
     throw new SwitchyardError(
       'SY_LLM_REQUEST_INVALID',
@@ -53,7 +61,7 @@ async function validatorFor(
       { cause: error },
     );
   }
-  compiled.set(schema, validate);
+  compiled.set(key, validate);
   return validate;
 }
 
