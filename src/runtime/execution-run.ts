@@ -40,7 +40,7 @@ export interface ExecuteOptions {
   /**
    * The execution's own record being written while it already runs (started here, under this
    * process's lease): treated like a pending checkpoint, so nothing outside sees the run before
-   * the start is stored. Its failure is the caller's to handle (it abandons the run).
+   * the start is stored. If it fails, the run is given up (nothing more starts, nothing is settled).
    */
   readonly startWrite?: Promise<unknown>;
   /**
@@ -113,7 +113,7 @@ export class ExecutionRun implements AttemptHost, NodeContextHost {
     });
     for (const record of options.log ?? []) this.state.record(record);
     this.state.drainNotices();
-    if (options.startWrite) this.writes.track(options.startWrite, () => {});
+    if (options.startWrite) this.writes.track(options.startWrite, () => this.abandon());
   }
 
   get isAbandoned(): boolean {

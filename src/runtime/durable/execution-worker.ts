@@ -317,11 +317,12 @@ export class ExecutionWorker implements LocalRunner {
       };
       this.running.set(execution.id, entry);
       givePlaceBack();
+      // A start that fails gives the run up by itself (ExecutionRun tracks its write).
       startWrite?.then(
         () => {
           entry.stored = true;
         },
-        () => entry.run.abandon(),
+        () => {},
       );
       const result = await entry.run.run();
       await entry.lastEventWrite;
