@@ -149,7 +149,7 @@ export class ExpressionEngine {
           },
           (values) => {
             const record: Record<string, unknown> = {};
-            node.entries.forEach(([key], index) => setField(record, key, values[index]));
+            for (const [index, [key]] of node.entries.entries()) setField(record, key, values[index]);
             return record;
           },
         );

@@ -86,21 +86,24 @@ export class NodeRunContext implements NodeContext {
   }
 
   get emit(): (progress: NodeProgress) => void {
-    return (this.#made.emit ??= (progress) =>
-      this.#host.emit({ type: 'node.progress', nodeId: this.nodeId, scope: this.scope, ...progress }));
+    this.#made.emit ??= (progress) =>
+      this.#host.emit({ type: 'node.progress', nodeId: this.nodeId, scope: this.scope, ...progress });
+    return this.#made.emit;
   }
 
   get now(): () => number {
-    return (this.#made.now ??= () => this.#host.services.clock.now());
+    this.#made.now ??= () => this.#host.services.clock.now();
+    return this.#made.now;
   }
 
   get sleep(): (ms: number) => Promise<void> {
-    return (this.#made.sleep ??= (ms) => {
+    this.#made.sleep ??= (ms) => {
       const durable = this.#host.durableSleep;
       return durable
         ? durable(`${this.#ready.key}:${this.attempt}:${++this.#sleeps}`, ms, this.signal)
         : this.#host.services.clock.sleep(ms, this.signal);
-    });
+    };
+    return this.#made.sleep;
   }
 
   get code(): CodeSandbox {
@@ -108,29 +111,32 @@ export class NodeRunContext implements NodeContext {
   }
 
   get runWorkflow(): (reference: string, input: unknown) => Promise<unknown> {
-    return (this.#made.runWorkflow ??= (reference, input) =>
-      this.#host.runSubworkflow(this.#ready, reference, input, this.signal));
+    this.#made.runWorkflow ??= (reference, input) =>
+      this.#host.runSubworkflow(this.#ready, reference, input, this.signal);
+    return this.#made.runWorkflow;
   }
 
   get respond(): (response: WorkflowResponse) => void {
-    return (this.#made.respond ??= (response) => this.#host.respond(response));
+    this.#made.respond ??= (response) => this.#host.respond(response);
+    return this.#made.respond;
   }
 
   get http(): OutboundFetch {
-    return (this.#made.http ??= (request, requestSignal) =>
+    this.#made.http ??= (request, requestSignal) =>
       this.#host.outbound(
         request,
         requestSignal ? AbortSignal.any([this.signal, requestSignal]) : this.signal,
-      ));
+      );
+    return this.#made.http;
   }
 
   get credential(): (name: string) => Promise<CredentialData> {
-    return (this.#made.credential ??= (name) =>
-      this.#host.services.credentials.get(this.#host.workspaceId, name));
+    this.#made.credential ??= (name) => this.#host.services.credentials.get(this.#host.workspaceId, name);
+    return this.#made.credential;
   }
 
   get mcpCall(): NodeContext['mcpCall'] {
-    return (this.#made.mcpCall ??= async (server: McpServerRef, tool, args, options) => {
+    this.#made.mcpCall ??= async (server: McpServerRef, tool, args, options) => {
       const mcp = this.#host.services.mcp;
       if (!mcp)
         throw new SwitchyardError(
@@ -141,11 +147,12 @@ export class NodeRunContext implements NodeContext {
         timeoutMs: options.timeoutMs,
         signal: this.signal,
       });
-    });
+    };
+    return this.#made.mcpCall;
   }
 
   get saveConversationSummary(): NodeContext['saveConversationSummary'] {
-    return (this.#made.saveConversationSummary ??= async (conversationId, summary) => {
+    this.#made.saveConversationSummary ??= async (conversationId, summary) => {
       const conversations = this.#host.services.conversations;
       if (!conversations) {
         throw new SwitchyardError(
@@ -154,28 +161,31 @@ export class NodeRunContext implements NodeContext {
         );
       }
       await conversations.saveSummary(this.#host.workspaceId, conversationId, summary);
-    });
+    };
+    return this.#made.saveConversationSummary;
   }
 
   get message(): (message: Omit<AgentMessage, 'at'>) => void {
-    return (this.#made.message ??= (message) =>
+    this.#made.message ??= (message) =>
       this.#host.emit({
         type: 'agent.message',
         nodeId: this.nodeId,
         scope: this.scope,
         message: { ...message, at: this.#host.services.clock.now() },
-      }));
+      });
+    return this.#made.message;
   }
 
   get step(): NodeContext['step'] {
-    return (this.#made.step ??= async <T>(key: string, work: () => Promise<T>): Promise<T> => {
+    this.#made.step ??= async <T>(key: string, work: () => Promise<T>): Promise<T> => {
       const durable = this.#host.durableStep;
       return durable ? ((await durable(this.idempotencyKey, key, work)) as T) : work();
-    });
+    };
+    return this.#made.step;
   }
 
   get approval(): (ask: ApprovalAsk) => Promise<ApprovalAnswer> {
-    return (this.#made.approval ??= (ask) => {
+    this.#made.approval ??= (ask) => {
       const gate = this.#host.services.approvals;
       const workflowId = this.#host.workflowId;
       if (!gate || workflowId === undefined) {
@@ -192,7 +202,8 @@ export class NodeRunContext implements NodeContext {
         },
         ask,
       );
-    });
+    };
+    return this.#made.approval;
   }
 
   get llm(): NodeLlm {
