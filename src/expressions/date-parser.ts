@@ -4,7 +4,8 @@
  * blocking the process. Requests are answered in order; when one runs out of time the worker is
  * replaced and the requests still waiting are sent to the new one.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '../threads/small-young-generation.ts';
 import { ExpressionFault } from './fault.ts';
 
 interface Request {
@@ -56,7 +57,7 @@ class DateParser {
   }
 
   #start(): void {
-    const worker = new Worker(WORKER_URL);
+    const worker = startWorker(WORKER_URL);
     this.#worker = worker;
     this.#ready = new Promise<void>((resolve, reject) => {
       worker.on('message', (reply: Reply) => {

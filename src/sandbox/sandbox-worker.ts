@@ -2,7 +2,8 @@
  * @module The host's handle on one sandbox worker thread: starts it, sends it one job at a time,
  * relays its console output, and turns its death into a rejected run instead of a hang.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '../threads/small-young-generation.ts';
 import { sandboxWorkerStackMb } from './limits.ts';
 import type { HostToWorker, RunJob, RunOutcome, WorkerToHost } from './protocol.ts';
 import type { CodeLogLevel } from './types.ts';
@@ -22,7 +23,7 @@ export class SandboxWorker {
   #exited = false;
 
   constructor() {
-    this.#worker = new Worker(new URL('./quickjs-worker.ts', import.meta.url), {
+    this.#worker = startWorker(new URL('./quickjs-worker.ts', import.meta.url), {
       // User code sees none of the host's environment anyway; the worker needs none either.
       env: {},
       resourceLimits: { stackSizeMb: sandboxWorkerStackMb },

@@ -3,7 +3,8 @@
  * repository call is a message to the store's thread (store-thread.ts) and whose answer comes
  * back as a message. Calls are pipelined; the thread runs them in the order they were made.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '../../threads/small-young-generation.ts';
 import type { Store, WorkflowRepository } from '../ports.ts';
 import { type ReadyMessage, type ReplyMessage, receivedError, type StoreThreadOptions } from './protocol.ts';
 import { cachingTriggers } from './trigger-cache.ts';
@@ -17,7 +18,7 @@ export async function openThreadStore(
   options: StoreThreadOptions,
   onStopped?: (error: Error) => void,
 ): Promise<Store> {
-  const worker = new Worker(new URL('./store-thread-main.js', import.meta.url), { workerData: options });
+  const worker = startWorker(new URL('./store-thread-main.js', import.meta.url), { workerData: options });
   const ready = await firstMessage(worker);
   if (!ready.ready) {
     await worker.terminate();
