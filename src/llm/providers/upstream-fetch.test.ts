@@ -19,6 +19,7 @@ beforeAll(async () => {
         response.writeHead(201, {
           'content-type': 'application/json',
           'x-echo-auth': request.headers.authorization,
+          'x-echo-length': request.headers['content-length'],
           'set-cookie': ['a=1', 'b=2'],
         });
         response.end(JSON.stringify({ method: request.method, body }));
@@ -29,6 +30,11 @@ beforeAll(async () => {
       response.writeHead(200, { 'content-type': 'text/event-stream' });
       response.write('data: first\n\n');
       releaseSecond = () => response.end('data: second\n\n');
+      return;
+    }
+    if (request.url === '/cut') {
+      response.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
+      response.write('{"half":', () => response.destroy());
       return;
     }
     if (request.url === '/empty') {
@@ -48,7 +54,7 @@ afterAll(async () => {
 
 describe('the upstream fetch', () => {
   it('answers like fetch: status, headers (repeated ones too) and the whole body', async () => {
-    const fetch = await createUpstreamFetch();
+    const fetch = createUpstreamFetch();
     const response = await fetch(new URL(`${base}/json`), {
       method: 'POST',
       headers: { authorization: 'Bearer k', 'content-type': 'application/json', skipped: undefined } as never,
@@ -58,12 +64,14 @@ describe('the upstream fetch', () => {
     expect(response.statusText).toBe('Created');
     expect(response.ok).toBe(true);
     expect(response.headers.get('x-echo-auth')).toBe('Bearer k');
+    // Sent with its length, not chunked: some upstreams refuse a chunked request.
+    expect(response.headers.get('x-echo-length')).toBe('7');
     expect(response.headers.getSetCookie()).toEqual(['a=1', 'b=2']);
     expect(await response.json()).toEqual({ method: 'POST', body: '{"q":1}' });
   });
 
   it('passes an event stream on as it arrives', async () => {
-    const fetch = await createUpstreamFetch();
+    const fetch = createUpstreamFetch();
     const response = await fetch(`${base}/events`);
     const reader = response.body!.getReader();
     const decoder = new TextDecoder();
@@ -74,20 +82,39 @@ describe('the upstream fetch', () => {
   });
 
   it('gives a body-less status a null body', async () => {
-    const fetch = await createUpstreamFetch();
+    const fetch = createUpstreamFetch();
     const response = await fetch(`${base}/empty`);
     expect(response.status).toBe(204);
     expect(response.body).toBeNull();
   });
 
   it("fails with the signal's own reason when aborted, even while the body is read", async () => {
-    const fetch = await createUpstreamFetch();
+    const fetch = createUpstreamFetch();
     const signal = AbortSignal.timeout(50);
     await expect(fetch(`${base}/stalls`, { signal })).rejects.toMatchObject({ name: 'TimeoutError' });
   });
 
+  it('fails like fetch when the connection closes mid-answer, never with a cut body', async () => {
+    const fetch = createUpstreamFetch();
+    const error = await fetch(`${base}/cut`).catch((failure: unknown) => failure);
+    expect(error).toBeInstanceOf(TypeError);
+    expect(error).toMatchObject({ message: 'fetch failed' });
+  });
+
+  it('reuses its connection for calls one after another', async () => {
+    const fetch = createUpstreamFetch();
+    const ports = new Set<number>();
+    server.on('request', (request) => ports.add(request.socket.remotePort ?? 0));
+    for (let call = 0; call < 3; call++)
+      await (
+        await fetch(new URL(`${base}/json`), { method: 'POST', headers: { authorization: 'k' }, body: '{}' })
+      ).json();
+    server.removeAllListeners('request');
+    expect(ports.size).toBe(1);
+  });
+
   it('fails like fetch when the upstream cannot be reached, so the SDK retries it as a network error', async () => {
-    const fetch = await createUpstreamFetch();
+    const fetch = createUpstreamFetch();
     const error = await fetch('http://127.0.0.1:1/').catch((failure: unknown) => failure);
     expect(error).toBeInstanceOf(TypeError);
     expect(error).toMatchObject({ message: 'fetch failed', cause: { code: 'ECONNREFUSED' } });
