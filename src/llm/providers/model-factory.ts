@@ -31,7 +31,7 @@ export class ModelFactory {
   private readonly languageModels = new Map<string, Promise<ProviderModel>>();
   private readonly env: Readonly<Record<string, string | undefined>>;
   /** Shared by every provider: one pool of kept-alive upstream connections. */
-  private fetch: typeof fetch | undefined;
+  private fetch: Promise<typeof fetch> | undefined;
 
   constructor(config: LlmConfig, env: Readonly<Record<string, string | undefined>>) {
     for (const provider of config.providers) this.providers.set(provider.id, provider);
@@ -83,9 +83,9 @@ export class ModelFactory {
       const provider = this.providers.get(providerId);
       if (!provider)
         throw new SwitchyardError('SY_CONFIG_INVALID', `no provider "${providerId}" is configured`);
-      const apiKey = provider.apiKeyEnv ? this.env[provider.apiKeyEnv] : undefined;
       this.fetch ??= createUpstreamFetch();
-      instance = build(provider, apiKey, this.fetch);
+      const apiKey = provider.apiKeyEnv ? this.env[provider.apiKeyEnv] : undefined;
+      instance = this.fetch.then((fetch) => build(provider, apiKey, fetch));
       this.instances.set(providerId, instance);
     }
     return instance;

@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUpstreamFetch } from './upstream-fetch.ts';
@@ -32,6 +32,11 @@ beforeAll(async () => {
       releaseSecond = () => response.end('data: second\n\n');
       return;
     }
+    if (request.url === '/events-cut') {
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      response.write('data: first\n\n', () => setTimeout(() => response.destroy(), 20));
+      return;
+    }
     if (request.url === '/cut') {
       response.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
       response.write('{"half":', () => response.destroy());
@@ -54,7 +59,7 @@ afterAll(async () => {
 
 describe('the upstream fetch', () => {
   it('answers like fetch: status, headers (repeated ones too) and the whole body', async () => {
-    const fetch = createUpstreamFetch();
+    const fetch = await createUpstreamFetch();
     const response = await fetch(new URL(`${base}/json`), {
       method: 'POST',
       headers: { authorization: 'Bearer k', 'content-type': 'application/json', skipped: undefined } as never,
@@ -71,7 +76,7 @@ describe('the upstream fetch', () => {
   });
 
   it('passes an event stream on as it arrives', async () => {
-    const fetch = createUpstreamFetch();
+    const fetch = await createUpstreamFetch();
     const response = await fetch(`${base}/events`);
     const reader = response.body!.getReader();
     const decoder = new TextDecoder();
@@ -81,40 +86,51 @@ describe('the upstream fetch', () => {
     expect((await reader.read()).done).toBe(true);
   });
 
+  it('fails an event stream cut short instead of ending it', async () => {
+    const fetch = await createUpstreamFetch();
+    const reader = (await fetch(`${base}/events-cut`)).body!.getReader();
+    expect(new TextDecoder().decode((await reader.read()).value)).toBe('data: first\n\n');
+    await expect(reader.read()).rejects.toMatchObject({ message: 'fetch failed' });
+  });
+
   it('gives a body-less status a null body', async () => {
-    const fetch = createUpstreamFetch();
+    const fetch = await createUpstreamFetch();
     const response = await fetch(`${base}/empty`);
     expect(response.status).toBe(204);
     expect(response.body).toBeNull();
   });
 
   it("fails with the signal's own reason when aborted, even while the body is read", async () => {
-    const fetch = createUpstreamFetch();
+    const fetch = await createUpstreamFetch();
     const signal = AbortSignal.timeout(50);
     await expect(fetch(`${base}/stalls`, { signal })).rejects.toMatchObject({ name: 'TimeoutError' });
   });
 
   it('fails like fetch when the connection closes mid-answer, never with a cut body', async () => {
-    const fetch = createUpstreamFetch();
+    const fetch = await createUpstreamFetch();
     const error = await fetch(`${base}/cut`).catch((failure: unknown) => failure);
     expect(error).toBeInstanceOf(TypeError);
     expect(error).toMatchObject({ message: 'fetch failed' });
   });
 
-  it('reuses its connection for calls one after another', async () => {
-    const fetch = createUpstreamFetch();
+  it('keeps its connections alive between calls', async () => {
+    const fetch = await createUpstreamFetch();
     const ports = new Set<number>();
-    server.on('request', (request) => ports.add(request.socket.remotePort ?? 0));
-    for (let call = 0; call < 3; call++)
+    const notePort = (request: IncomingMessage) => ports.add(request.socket.remotePort ?? 0);
+    server.on('request', notePort);
+    for (let call = 0; call < 6; call++) {
       await (
         await fetch(new URL(`${base}/json`), { method: 'POST', headers: { authorization: 'k' }, body: '{}' })
       ).json();
-    server.removeAllListeners('request');
-    expect(ports.size).toBe(1);
+    }
+    server.off('request', notePort);
+    // undici frees a connection on the next turn of the event loop, so a call sent the moment the
+    // last one answered may take a second one: never more.
+    expect(ports.size).toBeLessThanOrEqual(2);
   });
 
   it('fails like fetch when the upstream cannot be reached, so the SDK retries it as a network error', async () => {
-    const fetch = createUpstreamFetch();
+    const fetch = await createUpstreamFetch();
     const error = await fetch('http://127.0.0.1:1/').catch((failure: unknown) => failure);
     expect(error).toBeInstanceOf(TypeError);
     expect(error).toMatchObject({ message: 'fetch failed', cause: { code: 'ECONNREFUSED' } });
