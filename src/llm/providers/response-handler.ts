@@ -50,7 +50,11 @@ export class ResponseHandler implements Dispatcher.DispatchHandler {
           this.#stream = stream;
         },
         pull: () => controller.resume(),
-        cancel: (reason) => controller.abort(reason),
+        cancel: (reason) => {
+          // Nothing more may be put into a cancelled stream.
+          this.#stream = undefined;
+          controller.abort(reason);
+        },
       });
       this.#answer(new Response(body, init));
     } else this.#whole = { init, chunks: [] };

@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUpstreamFetch } from './upstream-fetch.ts';
@@ -84,6 +84,17 @@ describe('the upstream fetch', () => {
     releaseSecond();
     expect(decoder.decode((await reader.read()).value)).toBe('data: second\n\n');
     expect((await reader.read()).done).toBe(true);
+  });
+
+  it('stops the upstream request when its reader cancels the stream', async () => {
+    const fetch = await createUpstreamFetch();
+    const upstreamClosed = new Promise((resolve) =>
+      server.once('request', (_request, response: ServerResponse) => response.once('close', resolve)),
+    );
+    const reader = (await fetch(`${base}/events`)).body!.getReader();
+    await reader.read();
+    await reader.cancel(new Error('the caller left'));
+    await upstreamClosed;
   });
 
   it('fails an event stream cut short instead of ending it', async () => {
