@@ -288,7 +288,15 @@ writeFileSync(
 // As `npm start` runs it (package.json).
 const gatewayProcess = spawn(
   process.execPath,
-  ['--max-semi-space-size=8', '--v8-pool-size=0', '--no-allocation-site-pretenuring', 'bin/switchyard.js', 'serve', '--port', String(port)],
+  [
+    '--max-semi-space-size=8',
+    '--v8-pool-size=0',
+    '--no-allocation-site-pretenuring',
+    'bin/switchyard.js',
+    'serve',
+    '--port',
+    String(port),
+  ],
   {
     env: {
       ...process.env,

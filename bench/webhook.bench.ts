@@ -65,7 +65,15 @@ const started = performance.now();
 // As `npm start` runs it (package.json).
 const server = spawn(
   process.execPath,
-  ['--max-semi-space-size=8', '--v8-pool-size=0', '--no-allocation-site-pretenuring', 'bin/switchyard.js', 'serve', '--port', String(PORT)],
+  [
+    '--max-semi-space-size=8',
+    '--v8-pool-size=0',
+    '--no-allocation-site-pretenuring',
+    'bin/switchyard.js',
+    'serve',
+    '--port',
+    String(PORT),
+  ],
   {
     env: {
       ...process.env,
