@@ -140,6 +140,11 @@ describe('the upstream fetch', () => {
     expect(ports.size).toBeLessThanOrEqual(2);
   });
 
+  it('rejects a URL that does not parse, as fetch does, rather than throwing at the caller', async () => {
+    const fetch = await createUpstreamFetch();
+    await expect(fetch('not a url')).rejects.toThrow();
+  });
+
   it('fails like fetch when the upstream cannot be reached, so the SDK retries it as a network error', async () => {
     const fetch = await createUpstreamFetch();
     const error = await fetch('http://127.0.0.1:1/').catch((failure: unknown) => failure);

@@ -18,7 +18,8 @@ import { ResponseHandler } from './response-handler.ts';
 export async function createUpstreamFetch(): Promise<typeof fetch> {
   const { Agent } = await import('undici');
   const dispatcher = new Agent();
-  return (input, init) => {
+  // async, like fetch: a URL that does not parse rejects the call instead of throwing at the caller.
+  return async (input, init) => {
     const body = init?.body;
     const url = input instanceof URL ? input : typeof input === 'string' ? new URL(input) : undefined;
     if (
@@ -28,7 +29,7 @@ export async function createUpstreamFetch(): Promise<typeof fetch> {
     ) {
       return fetch(input, init);
     }
-    return new Promise((resolve, reject) => {
+    return await new Promise((resolve, reject) => {
       dispatcher.dispatch(
         {
           origin: url.origin,
