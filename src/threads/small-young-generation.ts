@@ -25,13 +25,19 @@ export function startWorker(url: URL, options?: WorkerOptions): Worker {
   // returns: the flag must stay set until the thread comes online.
   setFlagsFromString(`--max-semi-space-size=${WORKER_SEMI_SPACE_MB}`);
   startingWorkers++;
-  const worker = new Worker(url, options);
   let settled = false;
   const settle = (): void => {
     if (settled) return;
     settled = true;
     if (--startingWorkers === 0) setFlagsFromString(`--max-semi-space-size=${processSemiSpaceMb}`);
   };
+  let worker: Worker;
+  try {
+    worker = new Worker(url, options);
+  } catch (error) {
+    settle();
+    throw error;
+  }
   worker.once('online', settle);
   worker.once('exit', settle);
   return worker;
