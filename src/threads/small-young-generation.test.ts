@@ -33,4 +33,9 @@ describe('startWorker', () => {
     expect(await youngGenerationMb(startWorker(allocating))).toBeLessThanOrEqual(2);
     expect(await youngGenerationMb(new Worker(allocating))).toBeGreaterThan(4);
   });
+
+  it('leaves later workers as the process was started when a worker cannot be made', async () => {
+    expect(() => startWorker(allocating, { resourceLimits: { stackSizeMb: 'big' as never } })).toThrow();
+    expect(await youngGenerationMb(new Worker(allocating))).toBeGreaterThan(4);
+  });
 });
