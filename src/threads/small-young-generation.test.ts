@@ -35,7 +35,7 @@ describe('startWorker', () => {
   });
 
   it('leaves later workers as the process was started when a worker cannot be made', async () => {
-    expect(() => startWorker(allocating, { resourceLimits: { stackSizeMb: 'big' as never } })).toThrow();
+    expect(() => startWorker(allocating, { execArgv: 'not a list' as never })).toThrow();
     expect(await youngGenerationMb(new Worker(allocating))).toBeGreaterThan(4);
   });
 });
