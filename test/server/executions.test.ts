@@ -77,6 +77,17 @@ describe('starting executions', () => {
     expect(field.status).toBe(400);
     expect(field.body.errors[0].path).toBe('body.inputs');
   });
+
+  it('refuses a version of a workflow that was deleted, even when its id is used again', async () => {
+    const id = await published(server, hello, 'reborn');
+    const first = await call(server, 'POST', `/api/v1/workflows/${id}/executions?wait=true`, { version: 1 });
+    expect(first.status).toBe(200);
+    expect((await call(server, 'DELETE', `/api/v1/workflows/${id}`)).status).toBe(204);
+    expect((await call(server, 'POST', '/api/v1/workflows', { id, definition: hello })).status).toBe(201);
+    const stale = await call(server, 'POST', `/api/v1/workflows/${id}/executions`, { version: 1 });
+    expect(stale.status).toBe(409);
+    expect(stale.body.code).toBe('SY_WORKFLOW_NOT_PUBLISHED');
+  });
 });
 
 describe('listing', () => {

@@ -154,6 +154,12 @@ export class Executions {
     this.knownVersions.add(key);
   }
 
+  /** The workflow was deleted here: its versions are no longer known to exist (an id can be used again). */
+  forgetWorkflow(workspaceId: string, workflowId: string): void {
+    const prefix = `${workspaceId}\u0000${workflowId}\u0000`;
+    for (const key of this.knownVersions) if (key.startsWith(prefix)) this.knownVersions.delete(key);
+  }
+
   /** A new execution of the same version and input that reuses the recorded outputs upstream of `fromNode`. */
   async replay(workspaceId: string, executionId: string, fromNode: string): Promise<StoredExecution> {
     const original = await this.existing(workspaceId, executionId);
