@@ -1,5 +1,6 @@
 /** The embedded store's thread, as the rest of the process sees it: errors, bad arguments, closing. */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -57,4 +58,41 @@ describe('the embedded store’s thread', () => {
     await expect(openStore({ dataDir })).rejects.toMatchObject({ code: 'SY_STORE_LOCKED' });
     await holder.close();
   });
+
+  it('when its thread stops unexpectedly: says so once, with the exit code, and every later call fails', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'switchyard-thread-'));
+    dirs.push(dataDir);
+    const stops: Error[] = [];
+    const store = await openStore({ dataDir }, { onStopped: (error) => stops.push(error) });
+    expect(await store.health()).toEqual({ ok: true });
+    await exitStoreThread(3);
+    await expect(store.health()).rejects.toThrow("the store's thread has stopped (exit 3)");
+    await expect(store.workflows.get('default', 'wf')).rejects.toThrow(/has stopped/);
+    expect(stops.map((error) => error.message)).toEqual(["the store's thread has stopped (exit 3)"]);
+    await store.close();
+  });
 });
+
+/**
+ * Ends the store's thread from inside, as a crash would (through the inspector, which reaches the
+ * worker threads this thread started): nothing in the product offers a way to.
+ */
+async function exitStoreThread(code: number): Promise<void> {
+  const session = new Session();
+  session.connect();
+  try {
+    const attached = new Promise<string>((resolve) =>
+      session.on('NodeWorker.attachedToWorker', ({ params }) => {
+        if (params.workerInfo.url.includes('store-thread')) resolve(params.sessionId);
+      }),
+    );
+    await session.post('NodeWorker.enable', { waitForDebuggerOnStart: false });
+    const sessionId = await attached;
+    const gone = new Promise((resolve) => session.on('NodeWorker.detachedFromWorker', resolve));
+    const evaluate = { id: 1, method: 'Runtime.evaluate', params: { expression: `process.exit(${code})` } };
+    await session.post('NodeWorker.sendMessageToWorker', { sessionId, message: JSON.stringify(evaluate) });
+    await gone;
+  } finally {
+    session.disconnect();
+  }
+}
