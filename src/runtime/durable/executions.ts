@@ -70,8 +70,13 @@ function storedExecutionOf(fresh: NewExecution): StoredExecution {
   };
 }
 
-/** Published versions never change, so their existence is remembered (bounded, oldest first out). */
+/**
+ * Published versions never change, so their existence is remembered (bounded, oldest first out) —
+ * for a while: a workflow deleted by another process (several on one PostgreSQL) takes its versions
+ * with it, and this process learns of it only by reading again.
+ */
 const KNOWN_VERSIONS_MAX = 1000;
+const KNOWN_VERSION_TRUST_MS = 10_000;
 
 export class Executions {
   private readonly store: Store;
@@ -79,7 +84,8 @@ export class Executions {
   private readonly wake: () => void;
   private readonly runner: LocalRunner | undefined;
   private readonly newId: () => string;
-  private readonly knownVersions = new Set<string>();
+  /** Key → until when the version is trusted to exist. */
+  private readonly knownVersions = new Map<string, number>();
   private readonly catalog: NodeCatalog;
   /** Starts that arrive together (concurrent webhooks, API calls) share one commit. */
   private readonly journal: Journal;
@@ -141,23 +147,25 @@ export class Executions {
 
   private async checkPublished(workspaceId: string, workflowId: string, version: number): Promise<void> {
     const key = `${workspaceId}\u0000${workflowId}\u0000${version}`;
-    if (this.knownVersions.has(key)) return;
+    const now = this.clock.now();
+    if ((this.knownVersions.get(key) ?? 0) > now) return;
     if (!(await this.store.workflows.getVersion(workspaceId, workflowId, version))) {
       throw new SwitchyardError(
         'SY_WORKFLOW_NOT_PUBLISHED',
         `workflow "${workflowId}" has no version ${version}`,
       );
     }
+    this.knownVersions.delete(key);
     if (this.knownVersions.size >= KNOWN_VERSIONS_MAX) {
-      this.knownVersions.delete(this.knownVersions.values().next().value as string);
+      this.knownVersions.delete(this.knownVersions.keys().next().value as string);
     }
-    this.knownVersions.add(key);
+    this.knownVersions.set(key, now + KNOWN_VERSION_TRUST_MS);
   }
 
   /** The workflow was deleted here: its versions are no longer known to exist (an id can be used again). */
   forgetWorkflow(workspaceId: string, workflowId: string): void {
     const prefix = `${workspaceId}\u0000${workflowId}\u0000`;
-    for (const key of this.knownVersions) if (key.startsWith(prefix)) this.knownVersions.delete(key);
+    for (const key of this.knownVersions.keys()) if (key.startsWith(prefix)) this.knownVersions.delete(key);
   }
 
   /** A new execution of the same version and input that reuses the recorded outputs upstream of `fromNode`. */
