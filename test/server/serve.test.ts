@@ -12,7 +12,12 @@ afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-function serve(args: string[], command: 'node' | 'npm start' = 'node', dataDir = freshDir()) {
+function serve(
+  args: string[],
+  command: 'node' | 'npm start' = 'node',
+  dataDir = freshDir(),
+  nodeArgs: string[] = [],
+) {
   const env = {
     ...process.env,
     SWITCHYARD_DATA_DIR: dataDir,
@@ -25,7 +30,7 @@ function serve(args: string[], command: 'node' | 'npm start' = 'node', dataDir =
   // `npm start` is the README's main command: npm runs it in its own process group, killed whole.
   const child =
     command === 'node'
-      ? spawn(process.execPath, ['bin/switchyard.js', 'serve', ...args], {
+      ? spawn(process.execPath, [...nodeArgs, 'bin/switchyard.js', 'serve', ...args], {
           env,
           stdio: ['ignore', 'pipe', 'pipe'],
         })
@@ -129,9 +134,45 @@ describe('switchyard serve', () => {
     await server.exited;
   });
 
+  it("stops loudly, exit 69, when the store's thread dies, so that a supervisor starts it again", async () => {
+    const server = serve(['--port', '0'], 'node', freshDir(), ['--inspect=127.0.0.1:0']);
+    await server.listening;
+    const inspector = /Debugger listening on (ws:\/\/\S+)/.exec(server.output())?.[1];
+    expect(inspector).toBeDefined();
+    await exitStoreThread(inspector as string, 3);
+    expect(await server.exited).toBe(69);
+    expect(server.output()).toContain("switchyard: the store's thread has stopped (exit 3); stopping");
+  });
+
   it('refuses a port that is not a number', async () => {
     const server = serve(['--port', 'eighty']);
     await expect(server.listening).rejects.toThrow(/exited with 64/);
     expect(server.output()).toContain('SY_CLI_USAGE');
   });
 });
+
+/** Ends the store's thread of a process from inside, as a crash would, through its inspector. */
+async function exitStoreThread(inspectorUrl: string, code: number): Promise<void> {
+  const socket = new WebSocket(inspectorUrl);
+  await new Promise((resolve, reject) => {
+    socket.onopen = resolve;
+    socket.onerror = reject;
+  });
+  const detached = new Promise<void>((resolve) => {
+    socket.onmessage = (event) => {
+      const message = JSON.parse(String(event.data));
+      if (message.method === 'NodeWorker.detachedFromWorker') resolve();
+      if (message.method !== 'NodeWorker.attachedToWorker') return;
+      if (!message.params.workerInfo.url.includes('store-thread')) return;
+      const evaluate = { id: 1, method: 'Runtime.evaluate', params: { expression: `process.exit(${code})` } };
+      const params = { sessionId: message.params.sessionId, message: JSON.stringify(evaluate) };
+      socket.send(JSON.stringify({ id: 2, method: 'NodeWorker.sendMessageToWorker', params }));
+    };
+  });
+  socket.send(
+    JSON.stringify({ id: 1, method: 'NodeWorker.enable', params: { waitForDebuggerOnStart: false } }),
+  );
+  await detached;
+  // A process being inspected waits for its debugger to leave before it exits.
+  socket.close();
+}
