@@ -158,7 +158,7 @@ export function workflowRoutes(deps: ServerDeps): FastifyPluginAsyncZod {
       async (request, reply) => {
         const deleted = await store.workflows.delete(workspaceOf(request), request.params.id);
         if (!deleted) found(undefined, request.params.id);
-        deps.executions.forgetWorkflow(workspaceOf(request), request.params.id);
+        deps.executions.workflowDeleted();
         return reply.status(204).send(null);
       },
     );

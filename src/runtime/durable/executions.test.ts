@@ -25,29 +25,23 @@ afterEach(async () => {
   }
 });
 
-async function published(): Promise<Store> {
+/** A store with workflow "wf" published as version 1, and a start of that version at the clock's time. */
+async function published(clock: Clock) {
   const dir = mkdtempSync(join(tmpdir(), 'switchyard-executions-'));
   const store = await openStore({ dataDir: dir });
   opened.push({ store, dir });
   await store.workflows.create({ id: 'wf', workspaceId: WS, name: 'wf', draft: definition, now: 1 });
   await store.workflows.publish(WS, 'wf', { definition, now: 1 });
-  return store;
+  const executions = new Executions({ store, catalog: createNodeRegistry(), clock });
+  const start = () =>
+    executions.start({ workspaceId: WS, workflowId: 'wf', version: 1, trigger: { kind: 'api' }, input: {} });
+  return { store, executions, start };
 }
 
 describe('the published-version check', () => {
   it('learns within its trust window that another process deleted the workflow', async () => {
-    const store = await published();
     let now = 1_000_000;
-    const clock: Clock = { now: () => now, sleep: async () => {} };
-    const executions = new Executions({ store, catalog: createNodeRegistry(), clock });
-    const start = () =>
-      executions.start({
-        workspaceId: WS,
-        workflowId: 'wf',
-        version: 1,
-        trigger: { kind: 'api' },
-        input: {},
-      });
+    const { store, start } = await published({ now: () => now, sleep: async () => {} });
     await start();
     // Deleted in the store directly, as another process would: this one is not told.
     await store.workflows.delete(WS, 'wf');
@@ -58,20 +52,10 @@ describe('the published-version check', () => {
   });
 
   it('forgets at once a workflow deleted here', async () => {
-    const store = await published();
-    const clock: Clock = { now: () => 1_000_000, sleep: async () => {} };
-    const executions = new Executions({ store, catalog: createNodeRegistry(), clock });
-    const start = () =>
-      executions.start({
-        workspaceId: WS,
-        workflowId: 'wf',
-        version: 1,
-        trigger: { kind: 'api' },
-        input: {},
-      });
+    const { store, executions, start } = await published({ now: () => 1_000_000, sleep: async () => {} });
     await start();
     await store.workflows.delete(WS, 'wf');
-    executions.forgetWorkflow(WS, 'wf');
+    executions.workflowDeleted();
     await expect(start()).rejects.toMatchObject({ code: 'SY_WORKFLOW_NOT_PUBLISHED' });
   });
 });

@@ -5,6 +5,7 @@
  */
 import { randomUUIDv7 } from 'node:crypto';
 import type { NodeCatalog } from '../../core/catalog.ts';
+import { RefreshingCache } from '../../core/refreshing-cache.ts';
 import { validateWorkflow } from '../../core/validate.ts';
 import { SwitchyardError } from '../../errors/switchyard-error.ts';
 import type { ExecutionTrigger, NewExecution, Store, StoredExecution } from '../../store/ports.ts';
@@ -71,12 +72,14 @@ function storedExecutionOf(fresh: NewExecution): StoredExecution {
 }
 
 /**
- * Published versions never change, so their existence is remembered (bounded, oldest first out) —
- * for a while: a workflow deleted by another process (several on one PostgreSQL) takes its versions
- * with it, and this process learns of it only by reading again.
+ * Published versions never change, so their existence is believed for a while without reading it
+ * again (and read again in the background before that ends, so starts never wait for it): a
+ * workflow deleted by another process (several on one PostgreSQL) takes its versions with it, and
+ * this process learns of it only by reading.
  */
-const KNOWN_VERSIONS_MAX = 1000;
-const KNOWN_VERSION_TRUST_MS = 10_000;
+const PUBLISHED_TRUST_MS = 10_000;
+const PUBLISHED_READ_AGAIN_AFTER_MS = 8_000;
+const PUBLISHED_MAX = 1000;
 
 export class Executions {
   private readonly store: Store;
@@ -84,8 +87,7 @@ export class Executions {
   private readonly wake: () => void;
   private readonly runner: LocalRunner | undefined;
   private readonly newId: () => string;
-  /** Key → until when the version is trusted to exist. */
-  private readonly knownVersions = new Map<string, number>();
+  private readonly publishedVersions: RefreshingCache<string, true>;
   private readonly catalog: NodeCatalog;
   /** Starts that arrive together (concurrent webhooks, API calls) share one commit. */
   private readonly journal: Journal;
@@ -104,6 +106,12 @@ export class Executions {
     this.catalog = options.catalog;
     this.journal = options.journal ?? new Journal(this.store);
     this.clock = options.clock;
+    this.publishedVersions = new RefreshingCache({
+      trustMs: PUBLISHED_TRUST_MS,
+      refreshAfterMs: PUBLISHED_READ_AGAIN_AFTER_MS,
+      maxEntries: PUBLISHED_MAX,
+      now: () => this.clock.now(),
+    });
     this.wake = options.wake ?? (() => {});
     this.runner = options.runner;
     // Time-ordered ids: new rows land at the right edge of every index keyed by execution id.
@@ -146,26 +154,21 @@ export class Executions {
   }
 
   private async checkPublished(workspaceId: string, workflowId: string, version: number): Promise<void> {
-    const key = `${workspaceId}\u0000${workflowId}\u0000${version}`;
-    const now = this.clock.now();
-    if ((this.knownVersions.get(key) ?? 0) > now) return;
-    if (!(await this.store.workflows.getVersion(workspaceId, workflowId, version))) {
-      throw new SwitchyardError(
-        'SY_WORKFLOW_NOT_PUBLISHED',
-        `workflow "${workflowId}" has no version ${version}`,
-      );
-    }
-    this.knownVersions.delete(key);
-    if (this.knownVersions.size >= KNOWN_VERSIONS_MAX) {
-      this.knownVersions.delete(this.knownVersions.keys().next().value as string);
-    }
-    this.knownVersions.set(key, now + KNOWN_VERSION_TRUST_MS);
+    // A version that is missing is not remembered: it fails each time, and may be published next.
+    await this.publishedVersions.get(`${workspaceId}\u0000${workflowId}\u0000${version}`, async () => {
+      if (!(await this.store.workflows.getVersion(workspaceId, workflowId, version))) {
+        throw new SwitchyardError(
+          'SY_WORKFLOW_NOT_PUBLISHED',
+          `workflow "${workflowId}" has no version ${version}`,
+        );
+      }
+      return true;
+    });
   }
 
-  /** The workflow was deleted here: its versions are no longer known to exist (an id can be used again). */
-  forgetWorkflow(workspaceId: string, workflowId: string): void {
-    const prefix = `${workspaceId}\u0000${workflowId}\u0000`;
-    for (const key of this.knownVersions.keys()) if (key.startsWith(prefix)) this.knownVersions.delete(key);
+  /** A workflow was deleted here: no version is believed to exist without reading it again (its id can be used again). */
+  workflowDeleted(): void {
+    this.publishedVersions.invalidateAll();
   }
 
   /** A new execution of the same version and input that reuses the recorded outputs upstream of `fromNode`. */
