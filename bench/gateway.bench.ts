@@ -30,7 +30,7 @@ import { cpus, loadavg, platform, release, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { Agent, request } from 'undici';
-import { api, rssMb, waitReady } from './serve-helpers.ts';
+import { api, rssMb, START_FLAGS, waitReady } from './serve-helpers.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -285,18 +285,9 @@ writeFileSync(
     models: [{ id: MODEL, provider: 'local', price: { inputPerMTok: 0.15, outputPerMTok: 0.6 } }],
   }),
 );
-// As `npm start` runs it (package.json).
 const gatewayProcess = spawn(
   process.execPath,
-  [
-    '--max-semi-space-size=8',
-    '--v8-pool-size=0',
-    '--no-allocation-site-pretenuring',
-    'bin/switchyard.js',
-    'serve',
-    '--port',
-    String(port),
-  ],
+  [...START_FLAGS, 'bin/switchyard.js', 'serve', '--port', String(port)],
   {
     env: {
       ...process.env,

@@ -1,6 +1,15 @@
 /** What the benchmarks that drive `switchyard serve` as a child process share: its memory, its readiness, its API. */
 import { readFileSync } from 'node:fs';
 
+/** The `node` flags of `npm start` (package.json): the benches start serve exactly as it does. */
+export const START_FLAGS: readonly string[] = (
+  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    scripts: { start: string };
+  }
+).scripts.start
+  .split(' ')
+  .filter((word) => word.startsWith('--'));
+
 /** Resident memory of a process in MB (one decimal); 0 once it is gone. */
 export function rssMb(pid: number): number {
   let status = '';

@@ -12,7 +12,7 @@ import { writeFile } from 'node:fs/promises';
 import { cpus, platform, release, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { api as apiAt, rssMb, waitReady } from './serve-helpers.ts';
+import { api as apiAt, rssMb, START_FLAGS, waitReady } from './serve-helpers.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const PORT = 3000 + Math.floor(Math.random() * 2000);
@@ -62,18 +62,9 @@ async function load(connections: number, pid: number) {
 
 const dataDir = mkdtempSync(join(tmpdir(), 'switchyard-webhook-bench-'));
 const started = performance.now();
-// As `npm start` runs it (package.json).
 const server = spawn(
   process.execPath,
-  [
-    '--max-semi-space-size=8',
-    '--v8-pool-size=0',
-    '--no-allocation-site-pretenuring',
-    'bin/switchyard.js',
-    'serve',
-    '--port',
-    String(PORT),
-  ],
+  [...START_FLAGS, 'bin/switchyard.js', 'serve', '--port', String(PORT)],
   {
     env: {
       ...process.env,
