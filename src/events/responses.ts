@@ -43,6 +43,9 @@ export class ResponseHub {
         if (waiters.size === 0) this.waiters.delete(executionId);
         resolve('timeout');
       }, timeoutMs);
+      // A caller still waiting keeps the process up by its connection; one that went away must not
+      // keep a stopping server alive until its timeout.
+      timer.unref();
       waiters.add(waiter);
     });
   }

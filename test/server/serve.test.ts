@@ -1,6 +1,8 @@
 /** `switchyard serve` as a user starts it: a child process on a fresh data directory that answers and stops cleanly. */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -142,6 +144,59 @@ describe('switchyard serve', () => {
     await exitStoreThread(inspector as string, 3);
     expect(await server.exited).toBe(69);
     expect(server.output()).toContain("switchyard: the store's thread has stopped (exit 3); stopping");
+  });
+
+  it('stops at once on SIGTERM when a webhook caller that was waiting for its answer has gone', async () => {
+    const server = serve(['--port', '0']);
+    const url = await server.listening;
+    const credentials = { email: 'owner@example.com', password: 'owner passphrase long' };
+    const token = (await post(`${url}/api/v1/auth/signup`, credentials)).body.accessToken;
+    const definition = {
+      format: 'switchyard/v1',
+      name: 'slow-answer',
+      nodes: [
+        { id: 'hook', type: 'webhook', params: { path: 'slow', respond: 'node', timeoutMs: 120_000 } },
+        { id: 'pause', type: 'delay', params: { ms: 120_000 } },
+        { id: 'answer', type: 'respond', params: { status: 200, body: 'late' } },
+      ],
+      edges: [
+        { from: 'hook', to: 'pause' },
+        { from: 'pause', to: 'answer' },
+      ],
+    };
+    const created = await post(`${url}/api/v1/workflows`, { id: 'slow-answer', definition }, token);
+    expect(created.status).toBe(201);
+    expect((await post(`${url}/api/v1/workflows/slow-answer/versions`, {}, token)).status).toBe(201);
+    const caller = new AbortController();
+    const call = fetch(`${url}/hooks/slow-answer/slow`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+      signal: caller.signal,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    caller.abort();
+    await expect(call).rejects.toThrow();
+    const stopping = performance.now();
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+    // Before: the process stayed until the webhook's timeout (here 120 s) gave up on the answer.
+    expect(performance.now() - stopping).toBeLessThan(5_000);
+  });
+
+  it('stops at once on SIGTERM while a client holds a connection it has sent nothing on', async () => {
+    const server = serve(['--port', '0']);
+    const { port } = new URL(await server.listening);
+    // What a browser's speculative connection looks like to the server.
+    const silent = connect(Number(port), '127.0.0.1');
+    await once(silent, 'connect');
+    const closedByServer = once(silent, 'close');
+    const stopping = performance.now();
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+    await closedByServer;
+    // Before: Node's close waited for the connection's headers timeout (a minute) to end it.
+    expect(performance.now() - stopping).toBeLessThan(5_000);
   });
 
   it('refuses a port that is not a number', async () => {

@@ -15,6 +15,7 @@ import { securitySettingsFromEnv } from '../../security/settings.ts';
 import { loadKeyRing } from '../../security/vault/master-keys.ts';
 import { buildApp } from '../../server/app.ts';
 import { composeServer } from '../../server/compose.ts';
+import { gracefulClose } from '../../server/graceful-close.ts';
 import { API_PREFIX } from '../../server/locations.ts';
 import { DOCS_PATH } from '../../server/openapi.ts';
 import type { StoreConfig } from '../../store/open-store.ts';
@@ -25,6 +26,8 @@ import { UsageError } from '../usage-error.ts';
 
 /** Beside the database file, never inside it: a copy of the database alone does not open the vault. */
 const MASTER_KEY_FILE = 'master.key';
+/** How long requests under way at a stop get to finish; inside the 30 s most supervisors wait. */
+const STOP_GRACE_MS = 10_000;
 
 export interface ServerStart {
   readonly port: number;
@@ -56,6 +59,7 @@ export async function runServer({ port, host, storeConfig, store, registry }: Se
     onError: (error) => log.error({ err: error }, 'retention failed'),
   });
   const app = await buildApp(deps);
+  const server = gracefulClose(app);
   await worker.start();
   const scheduler = startScheduler();
   const address = await app.listen({ port, host });
@@ -83,7 +87,9 @@ export async function runServer({ port, host, storeConfig, store, registry }: Se
   });
   process.stdout.write('switchyard stopping…\n');
   // Stop accepting and firing first, then give running executions back to the store, then let go of it.
-  await app.close();
+  await server.close(STOP_GRACE_MS, (connections) =>
+    log.warn({ connections }, `requests still under way after ${STOP_GRACE_MS} ms were cut`),
+  );
   await scheduler.stop();
   await worker.stop();
   await close();
