@@ -80,7 +80,6 @@ export async function runServer({ port, host, storeConfig, store, registry }: Se
         : ''),
   );
 
-  if (process.env.EXP_FLUSH) { const m = await import('node:module'); setTimeout(() => m.flushCompileCache(), Number(process.env.EXP_FLUSH)); }
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGINT', stop);
