@@ -26,6 +26,11 @@ interface Statements {
   readonly finish: StatementSync;
 }
 
+interface LeaseRow {
+  readonly lease_owner: string | null;
+  readonly lease_epoch: number;
+}
+
 /** A row inserted unless its key is taken (first write wins), by columns named once. */
 interface Insert {
   run(row: object): boolean;
@@ -49,10 +54,13 @@ function write(statements: Statements, batch: JournalBatch): JournalOutcome {
     statements.insertExecution.run(newExecutionRow(execution)),
   );
   assertRunsMatchLeases(batch.checkpoints);
+  // An execution's nodes often finish in the same moment: its lease is read once per commit.
+  const leases = new Map<string, LeaseRow | undefined>();
   const held = batch.checkpoints.map(({ lease }) => {
-    const row = statements.leaseOf.get(lease.executionId) as
-      | { lease_owner: string | null; lease_epoch: number }
-      | undefined;
+    if (!leases.has(lease.executionId)) {
+      leases.set(lease.executionId, statements.leaseOf.get(lease.executionId) as LeaseRow | undefined);
+    }
+    const row = leases.get(lease.executionId);
     return row !== undefined && row.lease_owner === lease.owner && row.lease_epoch === lease.epoch;
   });
   batch.checkpoints.forEach(({ runs }, index) => {

@@ -69,6 +69,25 @@ export function journalConformance(fixture: StoreFixture): void {
       expect((await store.executions.get('default', 'old-000'))?.status).toBe('running');
     });
 
+    it('judges each checkpoint by its own lease when several of one execution share a commit', async () => {
+      const store = await fixture.open();
+      await seedExecutions(store, 'same', 1);
+      const [lease] = (await store.executions.claim('runner', 30_000, T0, 1)).map(leaseOf);
+      const outcome = await store.journal.commit({
+        creates: [],
+        checkpoints: [
+          { lease: lease!, runs: [nodeRun(lease!.executionId, 'a', 1)] },
+          { lease: { ...lease!, epoch: lease!.epoch - 1 }, runs: [nodeRun(lease!.executionId, 'stale', 2)] },
+          { lease: { ...lease!, owner: 'thief' }, runs: [nodeRun(lease!.executionId, 'stolen', 3)] },
+          { lease: lease!, runs: [nodeRun(lease!.executionId, 'b', 4)] },
+        ],
+        events: [],
+        finishes: [],
+      });
+      expect(outcome.held).toEqual([true, false, false, true]);
+      expect((await store.nodeRuns.list(lease!.executionId)).map((run) => run.nodeId)).toEqual(['a', 'b']);
+    });
+
     it('writes nothing at all when one part fails', async () => {
       const store = await fixture.open();
       const failing = store.journal.commit({
