@@ -19,7 +19,9 @@ function freshDir(): string {
   return dir;
 }
 
-const startFlags = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }).scripts.start
+const startFlags = (
+  JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }
+).scripts.start
   .split(' ')
   .filter((word) => word.startsWith('--'));
 
@@ -32,7 +34,9 @@ async function traceOfFirstStart(cacheDir: string): Promise<string> {
     SWITCHYARD_DATA_DIR: freshDir(),
     SWITCHYARD_DATABASE_URL: '',
   };
-  const child = spawn(process.execPath, [...startFlags, 'bin/switchyard.js', 'serve', '--port', '0'], { env });
+  const child = spawn(process.execPath, [...startFlags, 'bin/switchyard.js', 'serve', '--port', '0'], {
+    env,
+  });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => {
     output += chunk.toString();
@@ -57,7 +61,8 @@ async function traceOfFirstStart(cacheDir: string): Promise<string> {
   return output;
 }
 
-const compiledFromSource = (trace: string) => trace.match(/no transpile cache for StrippedTypeScript/g)?.length ?? 0;
+const compiledFromSource = (trace: string) =>
+  trace.match(/no transpile cache for StrippedTypeScript/g)?.length ?? 0;
 const takenFromCache = (trace: string) =>
   trace.match(/retrieving transpile cache for StrippedTypeScript \S+\.\.\.success/g)?.length ?? 0;
 
