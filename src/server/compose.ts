@@ -92,7 +92,7 @@ export function composeServer(options: {
   const responses = new ResponseHub();
   const logEvent = options.log ? executionLogSink(options.log) : undefined;
   // Starts and the runner's writes share one group commit.
-  const journal = new Journal(store);
+  const journal = new Journal(store, { onLostEvents: (error) => options.worker?.onError?.(error) });
   const worker = new ExecutionWorker({
     store,
     journal,

@@ -68,4 +68,61 @@ describe('Batcher', () => {
     fail = false;
     expect(await batcher.submit(3)).toBe(3);
   });
+
+  it('writes added items with the others, without a promise; a failed batch of them is reported once', async () => {
+    const lost: unknown[] = [];
+    let fail = false;
+    const written: number[][] = [];
+    const batcher = new Batcher<number, number>(
+      async (items) => {
+        if (fail) throw new Error('disk full');
+        written.push([...items]);
+        return items;
+      },
+      { onLost: (error) => lost.push(error) },
+    );
+    batcher.add(1);
+    expect(await batcher.submit(2)).toBe(2);
+    expect(written).toEqual([[1, 2]]);
+    fail = true;
+    batcher.add(3);
+    batcher.add(4);
+    await batcher.written();
+    expect(lost).toHaveLength(1);
+    expect(String(lost[0])).toContain('disk full');
+  });
+
+  it('written() waits for everything queued before it, even while a later batch finishes first', async () => {
+    const releases: (() => void)[] = [];
+    const batcher = new Batcher<number, number>(
+      async (items) => {
+        await new Promise<void>((resolve) => releases.push(resolve));
+        return items;
+      },
+      { maxInFlight: 2 },
+    );
+    batcher.add(1);
+    await tick();
+    batcher.add(2);
+    await tick();
+    expect(releases).toHaveLength(2);
+    let done = false;
+    const waiting = batcher.written().then(() => {
+      done = true;
+    });
+    batcher.add(3);
+    // The second batch is written first: the first still holds item 1.
+    releases[1]?.();
+    await tick();
+    expect(done).toBe(false);
+    releases[0]?.();
+    await waiting;
+    expect(done).toBe(true);
+    // Item 3, added after the call, was not waited for; it is written with the next batch.
+    await tick();
+    expect(releases).toHaveLength(3);
+    const later = batcher.written();
+    releases[2]?.();
+    await later;
+  });
 });

@@ -58,7 +58,6 @@ interface Running {
   readonly cancel: AbortController;
   /** Its start is stored (false while an adopted execution's start is still being written). */
   stored: boolean;
-  lastEventWrite: Promise<void>;
 }
 
 export class ExecutionWorker implements LocalRunner {
@@ -93,7 +92,8 @@ export class ExecutionWorker implements LocalRunner {
     this.leaseMs = options.leaseMs ?? 30_000;
     this.pollMs = options.pollMs ?? 250;
     this.redact = options.redact ?? ((value) => value);
-    this.journal = options.journal ?? new Journal(this.store);
+    this.journal =
+      options.journal ?? new Journal(this.store, { onLostEvents: (error) => options.onError?.(error) });
   }
 
   async start(): Promise<void> {
@@ -245,7 +245,6 @@ export class ExecutionWorker implements LocalRunner {
       const entry: Running = {
         lease,
         cancel,
-        lastEventWrite: Promise.resolve(),
         stored: startWrite === undefined,
         run: new ExecutionRun(this.services, workflow, {
           executionId: execution.id,
@@ -289,11 +288,7 @@ export class ExecutionWorker implements LocalRunner {
           onEvent: (event) => {
             const redacted = this.redact(event);
             // Sub-workflow runs report through here too; only this execution's own stream is stored.
-            if (event.executionId === execution.id) {
-              entry.lastEventWrite = this.journal
-                .event(toStoredEvent(redacted))
-                .catch((error: unknown) => this.options.onError?.(error));
-            }
+            if (event.executionId === execution.id) this.journal.event(toStoredEvent(redacted));
             this.options.onEvent?.(redacted, execution);
           },
           step: async (nodeKey, stepKey, work) => {
@@ -325,7 +320,8 @@ export class ExecutionWorker implements LocalRunner {
         () => {},
       );
       const result = await entry.run.run();
-      await entry.lastEventWrite;
+      // Its last events are stored before its outcome is.
+      await this.journal.written();
       if (!entry.run.isAbandoned) await this.settle(execution, lease, result);
     } catch (error) {
       this.options.onError?.(error);

@@ -21,11 +21,16 @@ type Entry =
 export class Journal {
   private readonly batcher: Batcher<Entry, unknown>;
 
-  constructor(store: Store) {
+  /** `onLostEvents` hears a commit that failed with events in it: nobody waits on an event. */
+  constructor(store: Store, options: { onLostEvents?: (error: unknown) => void } = {}) {
     // SQLite has one writer, on the store's thread: batches sent while one is being written wait
     // there and keep it busy (it runs them in order). PostgreSQL's pool runs them at once (each
     // commit locks its rows in id order, so concurrent ones never deadlock).
-    this.batcher = new Batcher((entries) => commit(store, entries), { maxBatch: 5000, maxInFlight: 3 });
+    this.batcher = new Batcher((entries) => commit(store, entries), {
+      maxBatch: 5000,
+      maxInFlight: 3,
+      ...(options.onLostEvents ? { onLost: options.onLostEvents } : {}),
+    });
   }
 
   /** Whether the execution was stored (false: one with its id exists already). */
@@ -38,13 +43,19 @@ export class Journal {
     return this.batcher.submit({ kind: 'checkpoint', value: batch }) as Promise<boolean>;
   }
 
-  event(event: StoredEvent): Promise<void> {
-    return this.batcher.submit({ kind: 'event', value: event }) as Promise<void>;
+  /** Written with the next commit; a dozen per execution, so without a promise each. */
+  event(event: StoredEvent): void {
+    this.batcher.add({ kind: 'event', value: event });
   }
 
   /** Whether the lease held (the outcome is stored) or not. */
   finish(finish: ExecutionFinish): Promise<boolean> {
     return this.batcher.submit({ kind: 'finish', value: finish }) as Promise<boolean>;
+  }
+
+  /** Resolves once everything sent so far is written (or its commit failed). */
+  written(): Promise<void> {
+    return this.batcher.written();
   }
 
   /** Resolves once everything submitted so far is written. */
