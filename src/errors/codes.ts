@@ -311,6 +311,13 @@ export const errorCodes = {
     summary: 'The workflow did not reach its respond node in time; the execution goes on.',
     hint: "Follow the execution by its id, raise the webhook node's `timeoutMs`, or respond earlier.",
   },
+  SY_SERVER_STOPPING: {
+    category: 'operational',
+    status: 503,
+    retryable: false,
+    summary: 'The server stopped before the workflow answered; the execution goes on when it starts again.',
+    hint: 'Follow the execution by its id (the Location header); sent again, the request starts another unless it carries the same delivery id.',
+  },
   SY_WEBHOOK_EXECUTION_FAILED: {
     category: 'operational',
     status: 502,

@@ -5,11 +5,12 @@
  */
 import type { WorkflowResponse } from '../nodes/context.ts';
 
-type Waiter = (response: WorkflowResponse | undefined) => void;
+type Waiter = (response: WorkflowResponse | undefined | 'stopping') => void;
 
 export class ResponseHub {
   private readonly waiters = new Map<string, Set<Waiter>>();
   private readonly early = new Map<string, WorkflowResponse | undefined>();
+  private stopping = false;
 
   /** Called by the runner when a respond node answers. */
   respond(executionId: string, response: WorkflowResponse): void {
@@ -21,13 +22,20 @@ export class ResponseHub {
     this.settle(executionId, undefined);
   }
 
-  /** Resolves with the response, `undefined` when it finished without one, or `'timeout'`. */
-  wait(executionId: string, timeoutMs: number): Promise<WorkflowResponse | undefined | 'timeout'> {
+  /**
+   * Resolves with the response, `undefined` when it finished without one, `'timeout'`, or
+   * `'stopping'` once the server has given up waiting (`stopWaiting`).
+   */
+  wait(
+    executionId: string,
+    timeoutMs: number,
+  ): Promise<WorkflowResponse | undefined | 'timeout' | 'stopping'> {
     if (this.early.has(executionId)) {
       const response = this.early.get(executionId);
       this.early.delete(executionId);
       return Promise.resolve(response);
     }
+    if (this.stopping) return Promise.resolve('stopping');
     return new Promise((resolve) => {
       let waiters = this.waiters.get(executionId);
       if (!waiters) {
@@ -56,6 +64,14 @@ export class ResponseHub {
    */
   expect(executionId: string): void {
     if (!this.waiters.has(executionId)) this.waiters.set(executionId, new Set());
+  }
+
+  /** The server is stopping: every caller still waiting, and any that comes, hears `'stopping'`. */
+  stopWaiting(): void {
+    this.stopping = true;
+    const waiting = [...this.waiters.values()];
+    this.waiters.clear();
+    for (const waiters of waiting) for (const waiter of waiters) waiter('stopping');
   }
 
   forget(executionId: string): void {

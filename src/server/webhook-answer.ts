@@ -1,7 +1,7 @@
 /**
  * @module Answering a webhook from its workflow (`respond: node`): the respond node's status, headers
  * and body; or, when the execution finished without one, its output (200) or its failure (problem);
- * or 504 when neither came in time — the execution goes on.
+ * or 504 when neither came in time, 503 when the server stops first — the execution goes on.
  */
 import type { FastifyReply } from 'fastify';
 import type { WorkflowResponse } from '../nodes/context.ts';
@@ -34,6 +34,14 @@ export async function answerFromWorkflow(
       reply,
       'SY_WEBHOOK_TIMEOUT',
       `no respond node answered within ${timeoutMs} ms; execution ${execution.id} goes on`,
+      execution.id,
+    );
+  }
+  if (response === 'stopping') {
+    return sendExecutionProblem(
+      reply,
+      'SY_SERVER_STOPPING',
+      `the server is stopping before execution ${execution.id} answered; it goes on when the server starts again`,
       execution.id,
     );
   }
@@ -73,7 +81,7 @@ function sendJson(reply: FastifyReply, value: unknown): FastifyReply {
 
 function sendExecutionProblem(
   reply: FastifyReply,
-  code: 'SY_WEBHOOK_TIMEOUT' | 'SY_WEBHOOK_EXECUTION_FAILED',
+  code: 'SY_WEBHOOK_TIMEOUT' | 'SY_WEBHOOK_EXECUTION_FAILED' | 'SY_SERVER_STOPPING',
   detail: string,
   executionId: string,
 ): FastifyReply {

@@ -149,31 +149,9 @@ describe('switchyard serve', () => {
   it('stops at once on SIGTERM when a webhook caller that was waiting for its answer has gone', async () => {
     const server = serve(['--port', '0']);
     const url = await server.listening;
-    const credentials = { email: 'owner@example.com', password: 'owner passphrase long' };
-    const token = (await post(`${url}/api/v1/auth/signup`, credentials)).body.accessToken;
-    const definition = {
-      format: 'switchyard/v1',
-      name: 'slow-answer',
-      nodes: [
-        { id: 'hook', type: 'webhook', params: { path: 'slow', respond: 'node', timeoutMs: 120_000 } },
-        { id: 'pause', type: 'delay', params: { ms: 120_000 } },
-        { id: 'answer', type: 'respond', params: { status: 200, body: 'late' } },
-      ],
-      edges: [
-        { from: 'hook', to: 'pause' },
-        { from: 'pause', to: 'answer' },
-      ],
-    };
-    const created = await post(`${url}/api/v1/workflows`, { id: 'slow-answer', definition }, token);
-    expect(created.status).toBe(201);
-    expect((await post(`${url}/api/v1/workflows/slow-answer/versions`, {}, token)).status).toBe(201);
+    await slowWebhookWorkflow(url);
     const caller = new AbortController();
-    const call = fetch(`${url}/hooks/slow-answer/slow`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: '{}',
-      signal: caller.signal,
-    });
+    const call = fetch(`${url}/hooks/slow-answer/slow`, { ...SLOW_CALL, signal: caller.signal });
     await new Promise((resolve) => setTimeout(resolve, 300));
     caller.abort();
     await expect(call).rejects.toThrow();
@@ -182,6 +160,35 @@ describe('switchyard serve', () => {
     expect(await server.exited).toBe(0);
     // Before: the process stayed until the webhook's timeout (here 120 s) gave up on the answer.
     expect(performance.now() - stopping).toBeLessThan(5_000);
+  });
+
+  it('tells a webhook caller still waiting at a stop its execution, which goes on after a restart', async () => {
+    const dataDir = freshDir();
+    const server = serve(['--port', '0'], 'node', dataDir);
+    const url = await server.listening;
+    await slowWebhookWorkflow(url);
+    const call = fetch(`${url}/hooks/slow-answer/slow`, SLOW_CALL);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const stopping = performance.now();
+    server.child.kill('SIGTERM');
+    const answer = await call;
+    expect(answer.status).toBe(503);
+    const problem = (await answer.json()) as { code: string; executionId: string };
+    expect(problem.code).toBe('SY_SERVER_STOPPING');
+    expect(answer.headers.get('location')).toBe(`/api/v1/executions/${problem.executionId}`);
+    expect(await server.exited).toBe(0);
+    // Half the stop's grace for the workflow to answer, then the caller is let go.
+    expect(performance.now() - stopping).toBeLessThan(9_000);
+
+    const again = serve(['--port', '0'], 'node', dataDir);
+    const restarted = await again.listening;
+    const login = await post(`${restarted}/api/v1/auth/login`, OWNER);
+    const execution = await fetch(`${restarted}/api/v1/executions/${problem.executionId}`, {
+      headers: { authorization: `Bearer ${login.body.accessToken}` },
+    });
+    expect(((await execution.json()) as { status: string }).status).toBe('running');
+    again.child.kill('SIGTERM');
+    expect(await again.exited).toBe(0);
   });
 
   it('stops at once on SIGTERM while a client holds a connection it has sent nothing on', async () => {
@@ -205,6 +212,29 @@ describe('switchyard serve', () => {
     expect(server.output()).toContain('SY_CLI_USAGE');
   });
 });
+
+const OWNER = { email: 'owner@example.com', password: 'owner passphrase long' };
+const SLOW_CALL = { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' };
+
+/** Signs up and publishes a webhook workflow that answers only after two minutes. */
+async function slowWebhookWorkflow(url: string): Promise<void> {
+  const token = (await post(`${url}/api/v1/auth/signup`, OWNER)).body.accessToken;
+  const definition = {
+    format: 'switchyard/v1',
+    name: 'slow-answer',
+    nodes: [
+      { id: 'hook', type: 'webhook', params: { path: 'slow', respond: 'node', timeoutMs: 120_000 } },
+      { id: 'pause', type: 'delay', params: { ms: 120_000 } },
+      { id: 'answer', type: 'respond', params: { status: 200, body: 'late' } },
+    ],
+    edges: [
+      { from: 'hook', to: 'pause' },
+      { from: 'pause', to: 'answer' },
+    ],
+  };
+  expect((await post(`${url}/api/v1/workflows`, { id: 'slow-answer', definition }, token)).status).toBe(201);
+  expect((await post(`${url}/api/v1/workflows/slow-answer/versions`, {}, token)).status).toBe(201);
+}
 
 /** Ends the store's thread of a process from inside, as a crash would, through its inspector. */
 async function exitStoreThread(inspectorUrl: string, code: number): Promise<void> {

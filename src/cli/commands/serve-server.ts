@@ -28,6 +28,8 @@ import { UsageError } from '../usage-error.ts';
 const MASTER_KEY_FILE = 'master.key';
 /** How long requests under way at a stop get to finish; inside the 30 s most supervisors wait. */
 const STOP_GRACE_MS = 10_000;
+/** Webhook callers still waiting on their workflow by then are told its execution id and let go. */
+const STOP_WAITING_AFTER_MS = STOP_GRACE_MS / 2;
 
 export interface ServerStart {
   readonly port: number;
@@ -87,9 +89,11 @@ export async function runServer({ port, host, storeConfig, store, registry }: Se
   });
   process.stdout.write('switchyard stopping…\n');
   // Stop accepting and firing first, then give running executions back to the store, then let go of it.
+  const stopWaiting = setTimeout(() => deps.responses.stopWaiting(), STOP_WAITING_AFTER_MS);
   await server.close(STOP_GRACE_MS, (connections) =>
     log.warn({ connections }, `requests still under way after ${STOP_GRACE_MS} ms were cut`),
   );
+  clearTimeout(stopWaiting);
   await scheduler.stop();
   await worker.stop();
   await close();
