@@ -367,12 +367,15 @@ describe('durable worker', () => {
       input: { n: 1 },
       trigger: { kind: 'api' },
     });
-    await makeWorker('w1').start();
+    const first = makeWorker('w1');
+    await first.start();
     await until(() => Promise.resolve(tracker.running > 0 ? true : undefined));
     expect(await store.executions.requestCancel(WS, running.id)).toBe(true);
     const cancelled = await until(finished(store, running.id));
     expect(cancelled).toMatchObject({ status: 'cancelled', error: { code: 'SY_EXEC_CANCELLED' } });
     expect(tracker.aborted).toContain('two');
+    // No runner while the next one is queued and cancelled: a running one could claim it in between.
+    await first.stop();
 
     const queued = await store.executions.create({
       id: 'queued-then-cancelled',
@@ -385,6 +388,7 @@ describe('durable worker', () => {
     });
     expect(await store.executions.requestCancel(WS, queued.id)).toBe(true);
     const effectsBefore = tracker.effects.length;
+    await makeWorker('w2').start();
     expect(await until(finished(store, queued.id))).toMatchObject({ status: 'cancelled' });
     expect(tracker.effects.length).toBe(effectsBefore);
   });
