@@ -27,9 +27,6 @@ export class LedgerWriter {
   private readonly awaited: Batcher<LedgerEntry, undefined>;
   /** Rows nobody waits for, gathered for longer: fewer, larger commits (and messages to the store). */
   private readonly behind: Batcher<LedgerEntry, undefined>;
-  /** Rows of calls that answered before their row was committed. */
-  private readonly unwritten = new Set<Promise<void>>();
-  private readonly onLost: (error: unknown, call: LlmCall) => void;
 
   constructor(store: Store, onLost?: (error: unknown, call: LlmCall) => void) {
     const record = async (entries: readonly LedgerEntry[]) => {
@@ -37,12 +34,18 @@ export class LedgerWriter {
       return entries.map(() => undefined);
     };
     const maxInFlight = store.backend === 'postgres' ? 3 : 1;
-    this.awaited = new Batcher(record, { maxInFlight });
-    this.behind = new Batcher(record, { maxInFlight, gatherMs: GATHER_MS });
-    this.onLost =
+    const lost =
       onLost ??
       ((error, call) =>
         process.stderr.write(`ledger: the row of model call ${call.id} was not written: ${String(error)}\n`));
+    this.awaited = new Batcher(record, { maxInFlight });
+    this.behind = new Batcher(record, {
+      maxInFlight,
+      gatherMs: GATHER_MS,
+      onLost: (error, entries) => {
+        for (const { call } of entries) lost(error, call);
+      },
+    });
   }
 
   /** Writes the row of a call made in `context` that started at `started`; waits only under a budget. */
@@ -72,21 +75,12 @@ export class LedgerWriter {
       ...fields,
     };
     if (reservationId !== undefined) return this.awaited.submit({ call, reservationId });
-    const written: Promise<void> = this.behind.submit({ call }).then(
-      () => {
-        this.unwritten.delete(written);
-      },
-      (error: unknown) => {
-        this.unwritten.delete(written);
-        this.onLost(error, call);
-      },
-    );
-    this.unwritten.add(written);
+    this.behind.add({ call });
     return Promise.resolve();
   }
 
   /** Resolves once every call that has answered so far is in the ledger (or reported lost). */
-  async written(): Promise<void> {
-    await Promise.all([...this.unwritten]);
+  written(): Promise<void> {
+    return this.behind.written();
   }
 }

@@ -70,7 +70,7 @@ describe('Batcher', () => {
   });
 
   it('writes added items with the others, without a promise; a failed batch of them is reported once', async () => {
-    const lost: unknown[] = [];
+    const lost: [unknown, readonly number[]][] = [];
     let fail = false;
     const written: number[][] = [];
     const batcher = new Batcher<number, number>(
@@ -79,7 +79,7 @@ describe('Batcher', () => {
         written.push([...items]);
         return items;
       },
-      { onLost: (error) => lost.push(error) },
+      { onLost: (error, items) => lost.push([error, items]) },
     );
     batcher.add(1);
     expect(await batcher.submit(2)).toBe(2);
@@ -89,7 +89,8 @@ describe('Batcher', () => {
     batcher.add(4);
     await batcher.written();
     expect(lost).toHaveLength(1);
-    expect(String(lost[0])).toContain('disk full');
+    expect(String(lost[0]?.[0])).toContain('disk full');
+    expect(lost[0]?.[1]).toEqual([3, 4]);
   });
 
   it('written() waits for everything queued before it, even while a later batch finishes first', async () => {

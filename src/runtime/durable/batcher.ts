@@ -24,7 +24,7 @@ export class Batcher<T, R> {
   private readonly maxBatch: number;
   private readonly maxInFlight: number;
   private readonly gatherMs: number;
-  private readonly onLost: ((error: unknown) => void) | undefined;
+  private readonly onLost: ((error: unknown, items: readonly T[]) => void) | undefined;
   private queue: Pending<T, R>[] = [];
   private inFlight = 0;
   private scheduled = false;
@@ -39,7 +39,7 @@ export class Batcher<T, R> {
   /**
    * `maxInFlight` > 1 lets a server database work on several batches at once (its pool has room).
    * `gatherMs` > 0 gathers for that long instead of one turn of the event loop: for writes nobody
-   * waits for, fewer and larger batches. `onLost` hears a failed batch that held items added
+   * waits for, fewer and larger batches. `onLost` hears a failed batch's items that were added
    * without a promise (once per batch).
    */
   constructor(
@@ -48,7 +48,7 @@ export class Batcher<T, R> {
       maxBatch?: number;
       maxInFlight?: number;
       gatherMs?: number;
-      onLost?: (error: unknown) => void;
+      onLost?: (error: unknown, items: readonly T[]) => void;
     } = {},
   ) {
     this.flush = flush;
@@ -112,12 +112,12 @@ export class Batcher<T, R> {
         pending.resolve?.(results[i] as R);
       });
     } catch (error) {
-      let lost = false;
+      const lost: T[] = [];
       for (const pending of batch) {
         if (pending.reject) pending.reject(error);
-        else lost = true;
+        else lost.push(pending.item);
       }
-      if (lost) this.onLost?.(error);
+      if (lost.length > 0) this.onLost?.(error, lost);
     } finally {
       this.inFlight--;
       flushing.done = true;
