@@ -23,6 +23,7 @@ if (process.argv[2] === '--compile') {
   process.exit(0);
 }
 
+// As bench/serve-helpers.ts reads them; repeated because this runs at install, as plain JavaScript.
 const startScript = JSON.parse(readFileSync(`${root}package.json`, 'utf8')).scripts.start;
 const flags = startScript.split(' ').filter((word) => word.startsWith('--'));
 const started = performance.now();

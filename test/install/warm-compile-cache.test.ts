@@ -4,10 +4,11 @@
  * (NODE_DEBUG_NATIVE=COMPILE_CACHE) tells every module's hit or miss, in every thread.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { START_FLAGS } from '../../bench/serve-helpers.ts';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -19,12 +20,6 @@ function freshDir(): string {
   return dir;
 }
 
-const startFlags = (
-  JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }
-).scripts.start
-  .split(' ')
-  .filter((word) => word.startsWith('--'));
-
 /** Starts serve as `npm start` does, signs up (which loads more modules), stops; Node's trace. */
 async function traceOfFirstStart(cacheDir: string): Promise<string> {
   const env = {
@@ -34,7 +29,7 @@ async function traceOfFirstStart(cacheDir: string): Promise<string> {
     SWITCHYARD_DATA_DIR: freshDir(),
     SWITCHYARD_DATABASE_URL: '',
   };
-  const child = spawn(process.execPath, [...startFlags, 'bin/switchyard.js', 'serve', '--port', '0'], {
+  const child = spawn(process.execPath, [...START_FLAGS, 'bin/switchyard.js', 'serve', '--port', '0'], {
     env,
   });
   let output = '';

@@ -143,6 +143,9 @@ export async function call(
   };
 }
 
+/** The edges of a straight line of nodes, in order. */
+export const chainEdges = (...ids: string[]) => ids.slice(1).map((to, i) => ({ from: ids[i] as string, to }));
+
 export const hello = {
   format: 'switchyard/v1',
   name: 'hello',

@@ -6,6 +6,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { chainEdges } from './fixture.ts';
 
 const children: ChildProcess[] = [];
 const dirs: string[] = [];
@@ -227,10 +228,7 @@ async function slowWebhookWorkflow(url: string): Promise<void> {
       { id: 'pause', type: 'delay', params: { ms: 120_000 } },
       { id: 'answer', type: 'respond', params: { status: 200, body: 'late' } },
     ],
-    edges: [
-      { from: 'hook', to: 'pause' },
-      { from: 'pause', to: 'answer' },
-    ],
+    edges: chainEdges('hook', 'pause', 'answer'),
   };
   expect((await post(`${url}/api/v1/workflows`, { id: 'slow-answer', definition }, token)).status).toBe(201);
   expect((await post(`${url}/api/v1/workflows/slow-answer/versions`, {}, token)).status).toBe(201);

@@ -4,9 +4,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signBody } from '../../src/server/webhook-signature.ts';
-import { type Answer, call, published, startServer, type TestServer, until } from './fixture.ts';
-
-const edges = (...ids: string[]) => ids.slice(1).map((to, i) => ({ from: ids[i]!, to }));
+import {
+  type Answer,
+  call,
+  chainEdges as edges,
+  published,
+  startServer,
+  type TestServer,
+  until,
+} from './fixture.ts';
 
 /** Async: 202 at once; the `set` node copies the body through an expression, the end node outputs it. */
 const asyncHook = {
