@@ -92,6 +92,32 @@ describe('the router', () => {
     ]);
   });
 
+  it('counts the prompt only when its bound might not fit some model (the smallest holds 16,000)', () => {
+    let counted = 0;
+    const counting = (count: number) => () => {
+      counted++;
+      return count;
+    };
+    const fits = routeRequest(
+      { promptTokens: counting(100), promptTokensAtMost: 16_000 },
+      config,
+      price,
+      closed,
+    );
+    expect(ids(fits)).toEqual(['llama', 'small', 'big']);
+    expect(fits.reason).toContain('context ≥ 0 (a prompt of ≤ 16000 tokens fits every model)');
+    expect(counted).toBe(0);
+    const mayNotFit = routeRequest(
+      { promptTokens: counting(20_000), promptTokensAtMost: 16_001 },
+      config,
+      price,
+      closed,
+    );
+    expect(ids(mayNotFit)).toEqual(['llama', 'big']);
+    expect(mayNotFit.reason).toContain('context ≥ 20000,');
+    expect(counted).toBe(1);
+  });
+
   it('moves models whose circuit is open to the end, and says so', () => {
     const routing = routeRequest(
       { promptTokens: tokens(10) },

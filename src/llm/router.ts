@@ -16,6 +16,11 @@ export interface RouteRequest {
    * counting with a real tokenizer is the dearest step of routing and a named model needs no count.
    */
   readonly promptTokens: () => number;
+  /**
+   * A bound the count cannot exceed, known without tokenizing: when every model's context holds
+   * that many tokens, the prompt fits them all and is not counted.
+   */
+  readonly promptTokensAtMost?: number;
   /** Private data: only local models. */
   readonly private?: boolean;
 }
@@ -66,7 +71,11 @@ export function routeRequest(
 
   const rules = route.select ?? { privacy: 'any' as const };
   const needsPrivate = request.private === true || rules.privacy === 'private';
-  const minContext = Math.max(rules.minContext ?? 0, request.promptTokens());
+  const fitsEveryModel =
+    request.promptTokensAtMost !== undefined &&
+    config.models.every((model) => model.embedding || model.contextWindow >= request.promptTokensAtMost!);
+  const minContext = Math.max(rules.minContext ?? 0, fitsEveryModel ? 0 : request.promptTokens());
+  const context = `context ≥ ${minContext}${fitsEveryModel ? ` (a prompt of ≤ ${request.promptTokensAtMost} tokens fits every model)` : ''}`;
   const capable = config.models.filter(
     (model) =>
       !model.embedding &&
@@ -78,7 +87,7 @@ export function routeRequest(
   );
   if (capable.length === 0) {
     throw noneCapable(
-      `route ${routeId} found no model for class ${rules.class ?? 'any'}, context ≥ ${minContext}${needsPrivate ? ', local only' : ''}`,
+      `route ${routeId} found no model for class ${rules.class ?? 'any'}, ${context}${needsPrivate ? ', local only' : ''}`,
     );
   }
   const price = (model: ModelConfig) => inputPricePerMTok(model) ?? Number.POSITIVE_INFINITY;
@@ -90,7 +99,7 @@ export function routeRequest(
   return {
     candidates: ordered,
     route: routeId,
-    reason: `route ${routeId}: ${rules.class ?? 'any'} class, context ≥ ${minContext}${needsPrivate ? ', local only' : ''}, cheapest first: ${described}`,
+    reason: `route ${routeId}: ${rules.class ?? 'any'} class, ${context}${needsPrivate ? ', local only' : ''}, cheapest first: ${described}`,
   };
 }
 

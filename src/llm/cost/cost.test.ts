@@ -3,7 +3,7 @@ import { encodeChat } from 'gpt-tokenizer/encoding/o200k_base';
 import { describe, expect, it } from 'vitest';
 import { costUsd, estimateCallCost } from './cost.ts';
 import { BUILTIN_PRICES, PriceTable } from './prices.ts';
-import { type ChatMessageLike, countPromptTokens, countTextTokens } from './tokens.ts';
+import { type ChatMessageLike, countPromptTokens, countTextTokens, promptTokensAtMost } from './tokens.ts';
 
 describe('token counts', () => {
   it('counts text with the model’s encoding, and measures the first (loading) count', () => {
@@ -56,6 +56,33 @@ describe('token counts', () => {
     expect(withTools.exact).toBe(false);
     const image: ChatMessageLike = { role: 'user', content: [{ type: 'image' }] };
     expect(countPromptTokens([image], 'gpt-4o')).toMatchObject({ tokens: 7, exact: false });
+  });
+
+  it('bounds the count from above without tokenizing, for any text in either encoding', () => {
+    const text = fc.oneof(
+      fc.string({ unit: 'grapheme', maxLength: 200 }),
+      fc.string({ unit: 'binary', maxLength: 200 }),
+      fc.constantFrom('<|endoftext|>', '日本語のテキスト', '👩‍👩‍👧‍👦🏳️‍🌈', ' '.repeat(300), 'a'.repeat(500)),
+    );
+    const message = fc.record({
+      role: fc.constantFrom('system', 'user', 'assistant'),
+      content: fc.oneof(text, fc.array(fc.record({ type: fc.constant('text'), text }), { maxLength: 3 })),
+    });
+    fc.assert(
+      fc.property(
+        fc.array(message, { maxLength: 4 }),
+        fc.option(fc.dictionary(text, text)),
+        (messages, tools) => {
+          const bound = promptTokensAtMost(messages, tools ?? undefined);
+          for (const model of ['gpt-4o', 'gpt-4-0613']) {
+            expect(countPromptTokens(messages, model, tools ?? undefined).tokens).toBeLessThanOrEqual(bound);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+    // Not a loose bound for ordinary text: bytes, against 21 tokens.
+    expect(promptTokensAtMost(chat)).toBe(3 + (3 + 6 + 28) + (3 + 4 + 13));
   });
 });
 

@@ -80,3 +80,24 @@ export function countPromptTokens(
   if (tools !== undefined) tokens += countTokens(JSON.stringify(tools), AS_TEXT);
   return { tokens, exact: exact && textOnly && tools === undefined, encoding: name };
 }
+
+/**
+ * The most tokens a chat request can count as, found without tokenizing (a prompt of thousands of
+ * words takes a millisecond to count). Both encodings are byte-level BPE: every token stands for at
+ * least one UTF-8 byte, so no text has more tokens than bytes. Same framing as countPromptTokens.
+ */
+export function promptTokensAtMost(messages: readonly ChatMessageLike[], tools?: unknown): number {
+  let bytes = REPLY_PRIMING;
+  for (const message of messages) {
+    bytes += TOKENS_PER_MESSAGE + Buffer.byteLength(message.role);
+    if (typeof message.content === 'string') {
+      bytes += Buffer.byteLength(message.content);
+      continue;
+    }
+    for (const part of message.content) {
+      if (part.type === 'text' && part.text !== undefined) bytes += Buffer.byteLength(part.text);
+    }
+  }
+  if (tools !== undefined) bytes += Buffer.byteLength(JSON.stringify(tools));
+  return bytes;
+}

@@ -11,7 +11,7 @@ import { type CachedAnswer, ResponseCache } from '../cache/response-cache.ts';
 import type { LlmConfig, ModelConfig } from '../config/llm-config.ts';
 import { costUsd } from '../cost/cost.ts';
 import type { ModelPrice, PriceTable } from '../cost/prices.ts';
-import { countPromptTokens } from '../cost/tokens.ts';
+import { countPromptTokens, promptTokensAtMost } from '../cost/tokens.ts';
 import { compilePiiRedactor, type PiiKind, redactMessages } from '../privacy/redact.ts';
 import type { ModelFactory } from '../providers/model-factory.ts';
 import { BreakerRegistry, breakerKey } from '../reliability/circuit-breaker.ts';
@@ -81,6 +81,7 @@ export class LlmGateway {
       {
         ...request,
         promptTokens: () => countPromptTokens(messages, request.model ?? 'gpt-4o').tokens,
+        promptTokensAtMost: promptTokensAtMost(messages),
         private: request.private ?? false,
       },
       config,
