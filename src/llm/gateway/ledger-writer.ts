@@ -5,7 +5,7 @@
  * for a commit's fsync (most of the gateway's added latency); a crash loses at most the rows of the
  * last moments. Reads of the ledger in this process wait for them first (`written`).
  */
-import { randomUUID } from 'node:crypto';
+import { randomUUIDv7 } from 'node:crypto';
 import { Batcher } from '../../runtime/durable/batcher.ts';
 import type { LlmCall } from '../../store/llm-ports.ts';
 import type { Store } from '../../store/ports.ts';
@@ -57,7 +57,7 @@ export class LedgerWriter {
     reservationId?: string,
   ): Promise<void> {
     const call: LlmCall = {
-      id: randomUUID(),
+      id: randomUUIDv7(),
       workspaceId: context.workspaceId,
       workflowId: context.workflowId ?? null,
       executionId: context.executionId ?? null,

@@ -164,4 +164,18 @@ describe('the ledger behind the answer', () => {
     await closing;
     expect(await rowsOf('cheap')).toHaveLength(before + 3);
   });
+
+  it('gives rows ids in the order of the calls, so each commit appends to the id index', async () => {
+    const on = gatewayOver(store);
+    for (const text of ['first', 'second', 'third']) {
+      await ask(on, `in order: ${text}`);
+      // Ids order by their millisecond; within one they are random.
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    await on.ledgerWritten();
+    const newestFirst = (await rowsOf('cheap')).slice(0, 3);
+    const ids = newestFirst.map((row) => row.id).reverse();
+    expect(ids).toEqual(ids.toSorted());
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-/);
+  });
 });
