@@ -84,9 +84,10 @@ export function countPromptTokens(
 /**
  * The most tokens a chat request can count as, found without tokenizing (a prompt of thousands of
  * words takes a millisecond to count). Both encodings are byte-level BPE: every token stands for at
- * least one UTF-8 byte, so no text has more tokens than bytes. Same framing as countPromptTokens.
+ * least one UTF-8 byte, so no text has more tokens than bytes. Same framing as countPromptTokens
+ * (without tools: routing counts none).
  */
-export function promptTokensAtMost(messages: readonly ChatMessageLike[], tools?: unknown): number {
+export function promptTokensAtMost(messages: readonly ChatMessageLike[]): number {
   let bytes = REPLY_PRIMING;
   for (const message of messages) {
     bytes += TOKENS_PER_MESSAGE + Buffer.byteLength(message.role);
@@ -98,6 +99,5 @@ export function promptTokensAtMost(messages: readonly ChatMessageLike[], tools?:
       if (part.type === 'text' && part.text !== undefined) bytes += Buffer.byteLength(part.text);
     }
   }
-  if (tools !== undefined) bytes += Buffer.byteLength(JSON.stringify(tools));
   return bytes;
 }
