@@ -2,6 +2,7 @@
  * The LLM gateway over real HTTP: the official `openai` client calls /v1 with a Switchyard API key;
  * upstream is the local server speaking the OpenAI and Anthropic protocols, scripted per test.
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseLlmConfig } from '../../src/llm/config/load-llm-config.ts';
@@ -119,6 +120,40 @@ describe('the OpenAI-compatible endpoint', () => {
     expect(chunks).toBeGreaterThan(5);
     expect(finish).toBe('stop');
     expect(usage).toMatchObject({ completion_tokens: expect.any(Number) });
+  });
+
+  it('sends the first token at once, though the upstream sent the whole answer in one piece', async () => {
+    upstream.setScript({ rules: [{ reply: { text: 'first second third fourth', chunkSize: 6 } }] });
+    // Each write of the response, with what was still held in the process (not yet handed to the
+    // kernel) when it was made.
+    const writes: { readonly text: string; readonly heldBefore: number }[] = [];
+    const spy = (request: IncomingMessage, response: ServerResponse) => {
+      if (request.url !== '/v1/chat/completions') return;
+      const write = response.write.bind(response) as (chunk: unknown, ...rest: unknown[]) => boolean;
+      response.write = ((chunk: unknown, ...rest: unknown[]) => {
+        writes.push({ text: String(chunk), heldBefore: response.socket?.writableLength ?? -1 });
+        return write(chunk, ...rest);
+      }) as typeof response.write;
+    };
+    server.app.server.prependListener('request', spy);
+    try {
+      const stream = await client.chat.completions.create({
+        model: 'primary',
+        messages: [{ role: 'user', content: 'one piece' }],
+        stream: true,
+      });
+      let text = '';
+      for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+      expect(text).toBe('first second third fourth');
+    } finally {
+      server.app.server.off('request', spy);
+    }
+    // The first write holds the opening chunk and the first delta only, and had left the process
+    // before the rest of the burst was written.
+    expect(writes[0]?.text).toContain('"content":"first "');
+    expect(writes[0]?.text).not.toContain('second');
+    expect(writes[1]?.heldBefore).toBe(0);
+    expect(writes.map((w) => w.text).join('')).toContain('data: [DONE]');
   });
 
   it('retries a 429 after Retry-After, then falls back to the next model when the first keeps failing', async () => {

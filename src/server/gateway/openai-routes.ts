@@ -128,8 +128,9 @@ export function openAiRoutes(deps: ServerDeps): FastifyPluginAsyncZod {
         let modelName = body.model;
         let started = false;
         // The deltas parsed from one upstream read go out in one write: a write's chunk framing and
-        // its system call cost more than a delta.
+        // its system call cost more than a delta. The first token is the exception (below).
         let queued = '';
+        let firstTokenSent = false;
         const flush = () => {
           if (queued === '') return;
           reply.raw.write(queued);
@@ -162,6 +163,14 @@ export function openAiRoutes(deps: ServerDeps): FastifyPluginAsyncZod {
             onDelta: (text) => {
               start();
               send(chunkOf(id, created, modelName, { content: text }, null));
+              // Out at once: the rest of a burst parsed from the same upstream read (the whole answer,
+              // from a fast upstream) would otherwise hold it back until all of it was processed.
+              if (!firstTokenSent) {
+                firstTokenSent = true;
+                flush();
+                // Node corks a response's socket until the next tick; that tick is after the burst.
+                reply.raw.socket?.uncork();
+              }
             },
           });
           modelName = result.model;
