@@ -11,7 +11,8 @@
  *     (autocannon's `overallRate` sends each second's quota in a burst at the top of the second, and
  *     its histogram has 1 ms resolution, so it is not used here.) Every prompt differs: cache misses.
  *   - streams: 1 and 200 concurrent streaming completions (~50 deltas of 4 characters each), each
- *     stream read to the end: time to first token (first non-empty delta) and total time.
+ *     stream read to the end: time to first token (first non-empty delta) and total time, on
+ *     connections opened by an unmeasured first stream per worker.
  *   - max rate: autocannon, closed loop, BENCH_CONNECTIONS connections, non-streaming: direct and
  *     gateway with the cache off (unique prompts, temperature 0.7), the same with a one-delta answer
  *     (to tell per-call from per-delta cost), and the gateway with the cache on (one prompt, temperature 0).
@@ -169,9 +170,19 @@ async function fixedRate(target: Target, rate: number) {
   };
 }
 
-/** `concurrency` workers, each streaming completions back to back until `count` are done. */
+/**
+ * `concurrency` workers, each streaming completions back to back until `count` are done. First each
+ * worker streams one unmeasured, so that every connection is open before the timing starts: a
+ * gateway's clients keep theirs, and between rounds idle ones are closed (the upstream after 5 s).
+ * Opening 200 at once would time how fast a busy server accepts connections instead (libuv takes
+ * one per turn of the event loop): in session 7, seconds for the last few.
+ */
 async function streams(target: Target, concurrency: 1 | 200) {
-  const count = STREAMED_COMPLETIONS[concurrency];
+  await streamed(target, concurrency, concurrency);
+  return streamed(target, concurrency, STREAMED_COMPLETIONS[concurrency]);
+}
+
+async function streamed(target: Target, concurrency: number, count: number) {
   const firstToken: number[] = [];
   const totals: number[] = [];
   const failures: Record<string, number> = {};
