@@ -12,10 +12,11 @@ import type { NodeRunRecord } from '../../core/scheduler/records.ts';
 import { validateWorkflow } from '../../core/validate.ts';
 import { SwitchyardError } from '../../errors/switchyard-error.ts';
 import type { WorkflowResponse } from '../../nodes/context.ts';
-import type { Lease, Store, StoredEvent, StoredExecution } from '../../store/ports.ts';
+import type { Lease, Store, StoredExecution } from '../../store/ports.ts';
 import type { ExecutionEvent } from '../events.ts';
 import { type ExecutionResult, ExecutionRun } from '../execution-run.ts';
 import type { ExecutorServices } from '../services.ts';
+import { durableRunHooks } from './durable-run-hooks.ts';
 import type { LocalRunner } from './executions.ts';
 import { Journal } from './journal.ts';
 import { replayLog } from './replay-log.ts';
@@ -228,7 +229,6 @@ export class ExecutionWorker implements LocalRunner {
         this.journal.checkpoint(this.redact(batch)),
       );
       if (!stored) return;
-      let seq = stored.reduce((max, run) => Math.max(max, run.seq), 0);
       // Nothing is written without a lease, so a first claim (epoch 1) has no events yet.
       const lastSeq = execution.leaseEpoch === 1 ? 0 : await this.store.events.lastSeq(execution.id);
       const log: NodeRunRecord[] = stored.map((run) => ({
@@ -238,7 +238,6 @@ export class ExecutionWorker implements LocalRunner {
         ...(run.outputs ? { outputs: run.outputs } : {}),
         ...(run.error ? { error: run.error } : {}),
       }));
-      const clock = this.services.clock;
       const cancel = new AbortController();
       if (execution.cancelRequested) cancel.abort(new Error('cancelled before it started'));
       const location = this.options.locate?.(execution);
@@ -258,56 +257,17 @@ export class ExecutionWorker implements LocalRunner {
           ...(execution.entry ? { entry: execution.entry } : {}),
           log,
           lastSeq,
-          checkpoint: async (record, { attempts, durationMs, input }) => {
-            const now = clock.now();
-            const held = await this.journal.checkpoint(
-              this.redact({
-                lease,
-                runs: [
-                  {
-                    executionId: execution.id,
-                    nodeId: record.nodeId,
-                    scope: record.scope,
-                    seq: ++seq,
-                    status: record.status,
-                    attempts,
-                    input: input ?? null,
-                    outputs: record.outputs ?? null,
-                    error: record.error ?? null,
-                    startedAt: now - durationMs,
-                    finishedAt: now,
-                    tokensIn: null,
-                    tokensOut: null,
-                    costUsd: null,
-                  },
-                ],
-              }),
-            );
-            if (!held) entry.run.abandon();
-          },
-          onEvent: (event) => {
-            const redacted = this.redact(event);
-            // Sub-workflow runs report through here too; only this execution's own stream is stored.
-            if (event.executionId === execution.id) this.journal.event(toStoredEvent(redacted));
-            this.options.onEvent?.(redacted, execution);
-          },
-          step: async (nodeKey, stepKey, work) => {
-            const found = await this.store.steps.find(execution.id, nodeKey, stepKey);
-            if (found) return found.result;
-            const result = await work();
-            // Recorded, then read back: if another runner got there first, both go on with its result.
-            return this.store.steps.record({
-              executionId: execution.id,
-              nodeKey,
-              stepKey,
-              result: this.redact(result ?? null),
-              now: clock.now(),
-            });
-          },
-          sleep: async (key, ms, signal) => {
-            const fireAt = await this.store.timers.getOrCreate(execution.id, key, clock.now() + ms);
-            await clock.sleep(Math.max(0, fireAt - clock.now()), signal);
-          },
+          ...durableRunHooks({
+            store: this.store,
+            journal: this.journal,
+            clock: this.services.clock,
+            redact: this.redact,
+            execution,
+            lease,
+            lastRunSeq: stored.reduce((max, run) => Math.max(max, run.seq), 0),
+            onLeaseLost: () => entry.run.abandon(),
+            onEvent: (event) => this.options.onEvent?.(event, execution),
+          }),
         }),
       };
       this.running.set(execution.id, entry);
@@ -435,9 +395,4 @@ export class ExecutionWorker implements LocalRunner {
       this.options.onError?.(error);
     }
   }
-}
-
-function toStoredEvent(event: ExecutionEvent): StoredEvent {
-  const { executionId, seq, type, at, ...payload } = event;
-  return { executionId, seq, type, at, payload };
 }
