@@ -7,15 +7,14 @@
  */
 import { hostname } from 'node:os';
 import type { NodeCatalog } from '../../core/catalog.ts';
-import type { CompiledWorkflow } from '../../core/graph/compiled.ts';
 import type { NodeRunRecord } from '../../core/scheduler/records.ts';
-import { validateWorkflow } from '../../core/validate.ts';
 import { SwitchyardError } from '../../errors/switchyard-error.ts';
 import type { WorkflowResponse } from '../../nodes/context.ts';
 import type { Lease, Store, StoredExecution } from '../../store/ports.ts';
 import type { ExecutionEvent } from '../events.ts';
 import { type ExecutionResult, ExecutionRun } from '../execution-run.ts';
 import type { ExecutorServices } from '../services.ts';
+import { CompiledVersions } from './compiled-versions.ts';
 import { durableRunHooks } from './durable-run-hooks.ts';
 import type { LocalRunner } from './executions.ts';
 import { Journal } from './journal.ts';
@@ -72,7 +71,7 @@ export class ExecutionWorker implements LocalRunner {
   private reserved = 0;
   private readonly pollMs: number;
   private readonly running = new Map<string, Running>();
-  private readonly compiled = new Map<string, Promise<CompiledWorkflow>>();
+  private readonly workflows: CompiledVersions;
   private readonly journal: Journal;
   private readonly finished = new Set<(id: string) => void>();
   private readonly suspended = new Set<(id: string) => void>();
@@ -93,6 +92,7 @@ export class ExecutionWorker implements LocalRunner {
     this.leaseMs = options.leaseMs ?? 30_000;
     this.pollMs = options.pollMs ?? 250;
     this.redact = options.redact ?? ((value) => value);
+    this.workflows = new CompiledVersions(this.store, options.catalog);
     this.journal =
       options.journal ?? new Journal(this.store, { onLostEvents: (error) => options.onError?.(error) });
   }
@@ -224,7 +224,7 @@ export class ExecutionWorker implements LocalRunner {
     };
     const lease: Lease = { executionId: execution.id, owner: this.owner, epoch: execution.leaseEpoch };
     try {
-      const workflow = await this.workflowOf(execution);
+      const workflow = await this.workflows.of(execution);
       const stored = await replayLog(this.store, execution, workflow, (batch) =>
         this.journal.checkpoint(this.redact(batch)),
       );
@@ -341,39 +341,6 @@ export class ExecutionWorker implements LocalRunner {
     } catch (settleError) {
       this.options.onError?.(settleError);
     }
-  }
-
-  private workflowOf(execution: StoredExecution): Promise<CompiledWorkflow> {
-    const key = `${execution.workflowId}@${execution.workflowVersion}`;
-    let compiled = this.compiled.get(key);
-    if (!compiled) {
-      compiled = this.compile(execution);
-      this.compiled.set(key, compiled);
-      compiled.catch(() => this.compiled.delete(key));
-    }
-    return compiled;
-  }
-
-  private async compile(execution: StoredExecution): Promise<CompiledWorkflow> {
-    const version = await this.store.workflows.getVersion(
-      execution.workspaceId,
-      execution.workflowId,
-      execution.workflowVersion,
-    );
-    if (!version) {
-      throw new SwitchyardError(
-        'SY_SUBWORKFLOW_NOT_FOUND',
-        `workflow ${execution.workflowId} version ${execution.workflowVersion} no longer exists`,
-      );
-    }
-    const { workflow, problems } = validateWorkflow(version.definition, this.options.catalog);
-    if (!workflow) {
-      throw new SwitchyardError(
-        'SY_WF_SCHEMA',
-        `stored workflow version is not valid: ${problems[0]?.path} ${problems[0]?.message}`,
-      );
-    }
-    return workflow;
   }
 
   private async renewLeases(): Promise<void> {
