@@ -83,10 +83,9 @@ describe('the router', () => {
     const uncounted = () => {
       throw new Error('the prompt was counted');
     };
-    expect(ids(routeRequest({ model: 'big', promptTokens: uncounted }, config, price, closed))).toEqual([
-      'big',
-    ]);
-    expect(ids(routeRequest({ route: 'pinned', promptTokens: uncounted }, config, price, closed))).toEqual([
+    const unmeasured = { promptTokens: uncounted, promptTokensAtMost: uncounted };
+    expect(ids(routeRequest({ model: 'big', ...unmeasured }, config, price, closed))).toEqual(['big']);
+    expect(ids(routeRequest({ route: 'pinned', ...unmeasured }, config, price, closed))).toEqual([
       'small',
       'big',
     ]);
@@ -99,7 +98,7 @@ describe('the router', () => {
       return count;
     };
     const fits = routeRequest(
-      { promptTokens: counting(100), promptTokensAtMost: 16_000 },
+      { promptTokens: counting(100), promptTokensAtMost: () => 16_000 },
       config,
       price,
       closed,
@@ -108,7 +107,7 @@ describe('the router', () => {
     expect(fits.reason).toContain('context ≥ 0 (a prompt of ≤ 16000 tokens fits every model)');
     expect(counted).toBe(0);
     const mayNotFit = routeRequest(
-      { promptTokens: counting(20_000), promptTokensAtMost: 16_001 },
+      { promptTokens: counting(20_000), promptTokensAtMost: () => 16_001 },
       config,
       price,
       closed,

@@ -20,7 +20,7 @@ export interface RouteRequest {
    * A bound the count cannot exceed, known without tokenizing: when every model's context holds
    * that many tokens, the prompt fits them all and is not counted.
    */
-  readonly promptTokensAtMost?: number;
+  readonly promptTokensAtMost?: () => number;
   /** Private data: only local models. */
   readonly private?: boolean;
 }
@@ -71,11 +71,11 @@ export function routeRequest(
 
   const rules = route.select ?? { privacy: 'any' as const };
   const needsPrivate = request.private === true || rules.privacy === 'private';
+  const atMost = request.promptTokensAtMost?.();
   const fitsEveryModel =
-    request.promptTokensAtMost !== undefined &&
-    config.models.every((model) => model.embedding || model.contextWindow >= request.promptTokensAtMost!);
+    atMost !== undefined && config.models.every((model) => model.embedding || model.contextWindow >= atMost);
   const minContext = Math.max(rules.minContext ?? 0, fitsEveryModel ? 0 : request.promptTokens());
-  const context = `context ≥ ${minContext}${fitsEveryModel ? ` (a prompt of ≤ ${request.promptTokensAtMost} tokens fits every model)` : ''}`;
+  const context = `context ≥ ${minContext}${fitsEveryModel ? ` (a prompt of ≤ ${atMost} tokens fits every model)` : ''}`;
   const capable = config.models.filter(
     (model) =>
       !model.embedding &&

@@ -2,7 +2,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { harness, line, workflow } from '../../test/support/harness.ts';
+import { harness } from '../../test/support/harness.ts';
+import { line, workflow } from '../../test/support/workflow-shapes.ts';
 import { SwitchyardError } from '../errors/switchyard-error.ts';
 import { createOutboundClient } from '../net/outbound-client.ts';
 import { ExecutionRun } from '../runtime/execution-run.ts';

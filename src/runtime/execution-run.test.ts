@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock, settle } from '../../test/support/fake-clock.ts';
-import { harness, line, workflow } from '../../test/support/harness.ts';
+import { harness } from '../../test/support/harness.ts';
+import { line, workflow } from '../../test/support/workflow-shapes.ts';
 import type { NodeRunRecord } from '../core/scheduler/records.ts';
 
 let h: ReturnType<typeof harness>;

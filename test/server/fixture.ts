@@ -14,6 +14,7 @@ import { buildApp } from '../../src/server/app.ts';
 import { composeServer } from '../../src/server/compose.ts';
 import type { ServerDeps, ServerLimits } from '../../src/server/deps.ts';
 import { openStore } from '../../src/store/open-store.ts';
+import { line, workflow } from '../support/workflow-shapes.ts';
 
 export interface TestServer {
   readonly url: string;
@@ -143,8 +144,21 @@ export async function call(
   };
 }
 
-/** The edges of a straight line of nodes, in order. */
-export const chainEdges = (...ids: string[]) => ids.slice(1).map((to, i) => ({ from: ids[i] as string, to }));
+/**
+ * A webhook (path `slow`) whose respond node answers "late" only after `delayMs`, then ends with
+ * "finished"; its callers wait up to `timeoutMs`.
+ */
+export function slowHookWorkflow(timeoutMs: number, delayMs: number) {
+  return workflow(
+    [
+      { id: 'hook', type: 'webhook', params: { path: 'slow', respond: 'node', timeoutMs } },
+      { id: 'wait', type: 'delay', params: { ms: delayMs } },
+      { id: 'answer', type: 'respond', params: { body: 'late' } },
+      { id: 'done', type: 'end', params: { output: 'finished' } },
+    ],
+    line('hook', 'wait', 'answer', 'done'),
+  );
+}
 
 export const hello = {
   format: 'switchyard/v1',

@@ -6,7 +6,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { chainEdges } from './fixture.ts';
+import { slowHookWorkflow } from './fixture.ts';
 
 const children: ChildProcess[] = [];
 const dirs: string[] = [];
@@ -220,16 +220,7 @@ const SLOW_CALL = { method: 'POST', headers: { 'content-type': 'application/json
 /** Signs up and publishes a webhook workflow that answers only after two minutes. */
 async function slowWebhookWorkflow(url: string): Promise<void> {
   const token = (await post(`${url}/api/v1/auth/signup`, OWNER)).body.accessToken;
-  const definition = {
-    format: 'switchyard/v1',
-    name: 'slow-answer',
-    nodes: [
-      { id: 'hook', type: 'webhook', params: { path: 'slow', respond: 'node', timeoutMs: 120_000 } },
-      { id: 'pause', type: 'delay', params: { ms: 120_000 } },
-      { id: 'answer', type: 'respond', params: { status: 200, body: 'late' } },
-    ],
-    edges: chainEdges('hook', 'pause', 'answer'),
-  };
+  const definition = slowHookWorkflow(120_000, 120_000);
   expect((await post(`${url}/api/v1/workflows`, { id: 'slow-answer', definition }, token)).status).toBe(201);
   expect((await post(`${url}/api/v1/workflows/slow-answer/versions`, {}, token)).status).toBe(201);
 }

@@ -4,11 +4,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signBody } from '../../src/server/webhook-signature.ts';
+import { line as edges } from '../support/workflow-shapes.ts';
 import {
   type Answer,
   call,
-  chainEdges as edges,
   published,
+  slowHookWorkflow,
   startServer,
   type TestServer,
   until,
@@ -44,17 +45,7 @@ const syncHook = {
 };
 
 /** Sync with a short timeout and a delay before the respond node: 504, then finishes anyway. */
-const slowHook = {
-  format: 'switchyard/v1',
-  name: 'slow hook',
-  nodes: [
-    { id: 'hook', type: 'webhook', params: { path: 'slow', respond: 'node', timeoutMs: 150 } },
-    { id: 'wait', type: 'delay', params: { ms: 600 } },
-    { id: 'answer', type: 'respond', params: { body: 'late' } },
-    { id: 'done', type: 'end', params: { output: 'finished' } },
-  ],
-  edges: edges('hook', 'wait', 'answer', 'done'),
-};
+const slowHook = slowHookWorkflow(150, 600);
 
 /** Sync without a respond node: answered with the output, or the failure as a problem. */
 const outcomeHooks = {

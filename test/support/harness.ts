@@ -47,12 +47,3 @@ export function harness(options: { clock?: Clock; random?: () => number } = {}) 
     }).run();
   return { tracker, registry, services, library, compile, start, events };
 }
-
-export function workflow(nodes: unknown[], edges: unknown[], settings?: Record<string, unknown>) {
-  return { format: 'switchyard/v1', name: 'test', nodes, edges, ...(settings ? { settings } : {}) };
-}
-
-/** Edges for a straight line through the given node ids. */
-export function line(...ids: string[]) {
-  return ids.slice(1).map((id, i) => ({ from: ids[i]!, to: id }));
-}

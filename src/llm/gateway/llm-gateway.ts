@@ -81,7 +81,7 @@ export class LlmGateway {
       {
         ...request,
         promptTokens: () => countPromptTokens(messages, request.model ?? 'gpt-4o').tokens,
-        promptTokensAtMost: promptTokensAtMost(messages),
+        promptTokensAtMost: () => promptTokensAtMost(messages),
         private: request.private ?? false,
       },
       config,

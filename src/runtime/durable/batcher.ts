@@ -74,11 +74,9 @@ export class Batcher<T, R> {
     return new Promise((resolve) => this.barriers.push({ through, resolve }));
   }
 
-  /** Resolves once everything submitted so far is written. */
+  /** Resolves once nothing is left to write, including what is queued while it waits. */
   async drain(): Promise<void> {
-    while (this.queue.length > 0 || this.inFlight > 0 || this.scheduled) {
-      await new Promise<void>((resolve) => setImmediate(resolve));
-    }
+    while (this.settledThrough < this.queued) await this.written();
   }
 
   private enqueue(pending: Pending<T, R>): void {

@@ -3,18 +3,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { workflow } from '../../../test/support/workflow-shapes.ts';
 import { createNodeRegistry } from '../../nodes/registry.ts';
 import { openStore } from '../../store/open-store.ts';
 import type { Store } from '../../store/ports.ts';
 import { CompiledVersions } from './compiled-versions.ts';
 
 const WS = 'default';
-const definition = {
-  format: 'switchyard/v1',
-  name: 'wf',
-  nodes: [{ id: 'start', type: 'start' }],
-  edges: [],
-};
+const definition = workflow([{ id: 'start', type: 'start' }], []);
 const version1 = { workspaceId: WS, workflowId: 'wf', workflowVersion: 1 };
 
 const opened: { store: Store; dir: string }[] = [];
